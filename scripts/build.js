@@ -1,0 +1,61 @@
+'use strict';
+// Builds the native addon from source with cargo (release) and copies it to
+// ./corepool.node. Runs on `npm install` (the package's own install script),
+// both in a clone and when the package is installed from a tarball.
+// Set COREPOOL_SKIP_BUILD=1 to skip, COREPOOL_PROFILE=debug for a debug build.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dest = path.join(root, 'corepool.node');
+
+if (process.env.COREPOOL_SKIP_BUILD === '1') {
+  console.log('corepool: COREPOOL_SKIP_BUILD=1, not building the native addon');
+  process.exit(0);
+}
+
+const profile = process.env.COREPOOL_PROFILE === 'debug' ? 'debug' : 'release';
+const cargo = process.env.CARGO || 'cargo';
+const args = ['build', '--lib', '--message-format=json-render-diagnostics'];
+if (profile === 'release') args.push('--release');
+
+const probe = spawnSync(cargo, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) {
+  console.error(
+    'corepool: building the native addon needs the Rust toolchain (cargo), which was not found.\n' +
+      'Install it from https://rustup.rs (Rust 1.80 or newer), then run `npm rebuild corepool`.',
+  );
+  process.exit(1);
+}
+
+console.log(`corepool: cargo ${args.join(' ')} (${probe.stdout.trim()})`);
+const res = spawnSync(cargo, args, {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  maxBuffer: 256 * 1024 * 1024,
+});
+if (res.error || res.status !== 0) {
+  console.error(`corepool: cargo build failed (${res.error ? res.error.message : `exit ${res.status}`})`);
+  process.exit(1);
+}
+
+let artifact;
+for (const line of res.stdout.split('\n')) {
+  if (!line.startsWith('{')) continue;
+  const msg = JSON.parse(line);
+  if (msg.reason === 'compiler-artifact' && msg.target && msg.target.name === 'corepool') {
+    artifact = msg.filenames.find((f) => /\.(so|dylib|dll)$/.test(f)) || artifact;
+  }
+}
+if (!artifact) {
+  console.error('corepool: cargo did not report the cdylib artifact');
+  process.exit(1);
+}
+// Copy to a temp name and rename, so a process that has the old addon
+// loaded keeps a valid mapping.
+const tmp = `${dest}.${process.pid}.tmp`;
+fs.copyFileSync(artifact, tmp);
+fs.renameSync(tmp, dest);
+console.log(`corepool: built ${path.relative(root, dest)} (${profile})`);

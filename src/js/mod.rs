@@ -1,0 +1,339 @@
+//! Thin N-API glue: argument reading, the generic `submit`, error throwing.
+//! It knows nothing of pixels or hashes: each task kind's file here reads its
+//! options and hands a kernel closure to [`submit`].
+//!
+//! The public API is `index.js`, which validates arguments with Node-style
+//! errors first; the checks here are a second line of defence and throw
+//! `TypeError`s with `ERR_INVALID_ARG_TYPE`.
+
+pub mod digest;
+pub mod pool;
+
+use std::ffi::CString;
+use std::ptr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use napi::sys;
+
+use crate::pool::completion::{EnvLocal, NapiFailure};
+use crate::pool::input::{Input, Inputs};
+use crate::pool::{default_pool, AdmitError, Output, Pool};
+use crate::tasks::{Checkpoint, TaskError};
+
+/// A raw N-API callback.
+pub type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+/// An error to throw synchronously from a native function.
+#[derive(Debug)]
+pub enum Thrown {
+    /// `TypeError` with `ERR_INVALID_ARG_TYPE`.
+    Type(String),
+    /// `Error` with the given code.
+    Other(&'static str, String),
+}
+
+impl From<NapiFailure> for Thrown {
+    fn from(e: NapiFailure) -> Self {
+        Thrown::Other("ERR_INTERNAL", format!("corepool: {} failed", e.0))
+    }
+}
+
+/// Arguments of one native call.
+pub struct Args {
+    /// The environment.
+    pub env: sys::napi_env,
+    argv: [sys::napi_value; 8],
+    argc: usize,
+}
+
+impl Args {
+    /// Argument `i`, or `undefined`'s null handle if absent.
+    pub fn get(&self, i: usize) -> sys::napi_value {
+        if i < self.argc {
+            self.argv[i]
+        } else {
+            ptr::null_mut()
+        }
+    }
+
+    /// The JS type of argument `i` (`napi_undefined` if absent).
+    pub fn type_of(&self, i: usize) -> sys::napi_valuetype {
+        let v = self.get(i);
+        if v.is_null() {
+            return sys::ValueType::napi_undefined;
+        }
+        let mut t = sys::ValueType::napi_undefined;
+        // SAFETY: JS thread, a value of this call.
+        unsafe { sys::napi_typeof(self.env, v, &mut t) };
+        t
+    }
+
+    /// Argument `i` as a u32.
+    pub fn u32(&self, i: usize, name: &str) -> Result<u32, Thrown> {
+        if self.type_of(i) != sys::ValueType::napi_number {
+            return Err(Thrown::Type(format!("{name} must be a number")));
+        }
+        let mut n = 0;
+        // SAFETY: JS thread, a number value of this call.
+        unsafe { sys::napi_get_value_uint32(self.env, self.get(i), &mut n) };
+        Ok(n)
+    }
+
+    /// Argument `i` as an f64.
+    pub fn f64(&self, i: usize, name: &str) -> Result<f64, Thrown> {
+        if self.type_of(i) != sys::ValueType::napi_number {
+            return Err(Thrown::Type(format!("{name} must be a number")));
+        }
+        let mut n = 0.0;
+        // SAFETY: JS thread, a number value of this call.
+        unsafe { sys::napi_get_value_double(self.env, self.get(i), &mut n) };
+        Ok(n)
+    }
+
+    /// Argument `i` as a Rust string.
+    pub fn string(&self, i: usize, name: &str) -> Result<String, Thrown> {
+        if self.type_of(i) != sys::ValueType::napi_string {
+            return Err(Thrown::Type(format!("{name} must be a string")));
+        }
+        // SAFETY: JS thread, a string value of this call.
+        let bytes = unsafe { read_utf8(self.env, self.get(i))? };
+        String::from_utf8(bytes).map_err(|_| Thrown::Type(format!("{name} is not valid UTF-8")))
+    }
+}
+
+/// Reads a JS string's UTF-8 bytes.
+///
+/// # Safety
+/// On the JS thread of `env`; `v` a string of that env.
+unsafe fn read_utf8(env: sys::napi_env, v: sys::napi_value) -> Result<Vec<u8>, NapiFailure> {
+    let mut len = 0usize;
+    // SAFETY: per the contract; a null buffer asks for the length.
+    let s = unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) };
+    if s != sys::Status::napi_ok {
+        return Err(NapiFailure("napi_get_value_string_utf8"));
+    }
+    let mut buf = vec![0u8; len + 1];
+    let mut written = 0usize;
+    // SAFETY: `buf` has room for `len` bytes plus the NUL N-API writes.
+    unsafe {
+        sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), len + 1, &mut written)
+    };
+    buf.truncate(written);
+    Ok(buf)
+}
+
+/// Runs a native function body, turning `Err` into a thrown JS exception.
+///
+/// # Safety
+/// Called from an N-API callback with its `env` and `info`.
+pub unsafe fn call(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    body: impl FnOnce(&Args) -> Result<sys::napi_value, Thrown>,
+) -> sys::napi_value {
+    let mut args = Args {
+        env,
+        argv: [ptr::null_mut(); 8],
+        argc: 8,
+    };
+    // SAFETY: reads at most 8 arguments into `argv`.
+    unsafe {
+        sys::napi_get_cb_info(
+            env,
+            info,
+            &mut args.argc,
+            args.argv.as_mut_ptr(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+    }
+    args.argc = args.argc.min(8);
+    match body(&args) {
+        Ok(v) => v,
+        Err(t) => {
+            // SAFETY: JS thread; messages/codes made NUL-free below.
+            unsafe { throw(env, t) };
+            ptr::null_mut()
+        }
+    }
+}
+
+unsafe fn throw(env: sys::napi_env, t: Thrown) {
+    let cstr = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
+    // SAFETY: JS thread; valid C strings.
+    unsafe {
+        match t {
+            Thrown::Type(msg) => {
+                let (c, m) = (cstr("ERR_INVALID_ARG_TYPE"), cstr(&msg));
+                sys::napi_throw_type_error(env, c.as_ptr(), m.as_ptr());
+            }
+            Thrown::Other(code, msg) => {
+                let (c, m) = (cstr(code), cstr(&msg));
+                sys::napi_throw_error(env, c.as_ptr(), m.as_ptr());
+            }
+        }
+    }
+}
+
+/// `undefined`.
+///
+/// # Safety
+/// On the JS thread of `env`.
+pub unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
+    let mut v = ptr::null_mut();
+    // SAFETY: per the contract.
+    unsafe { sys::napi_get_undefined(env, &mut v) };
+    v
+}
+
+/// The pool named by argument `i`: a handle from `createPool`, or
+/// `null`/`undefined` for the default pool.
+pub fn pool_arg(a: &Args, i: usize) -> Result<Arc<Pool>, Thrown> {
+    match a.type_of(i) {
+        sys::ValueType::napi_undefined | sys::ValueType::napi_null => default_pool()
+            .cloned()
+            .map_err(|m| Thrown::Other("ERR_INTERNAL", m)),
+        sys::ValueType::napi_external => {
+            let mut data = ptr::null_mut();
+            // SAFETY: JS thread; an external of this call.
+            unsafe { sys::napi_get_value_external(a.env, a.get(i), &mut data) };
+            if data.is_null() {
+                return Err(Thrown::Type("invalid pool handle".into()));
+            }
+            // SAFETY: the only externals this addon creates wrap a
+            // Box<Arc<Pool>> (pool.rs), alive while the JS handle is.
+            Ok(Arc::clone(unsafe { &*(data as *const Arc<Pool>) }))
+        }
+        _ => Err(Thrown::Type("invalid pool handle".into())),
+    }
+}
+
+/// An input value: a string (UTF-8, copied) or a Buffer/Uint8Array (read in
+/// place, kept alive by a reference).
+///
+/// # Safety
+/// On the JS thread of `env`; `v` a value of that env.
+unsafe fn read_input(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    refs: &mut Vec<sys::napi_ref>,
+) -> Result<Input, Thrown> {
+    // SAFETY: JS thread per the contract.
+    unsafe {
+        let mut t = 0;
+        sys::napi_typeof(env, v, &mut t);
+        if t == sys::ValueType::napi_string {
+            return Ok(Input::Owned(read_utf8(env, v)?));
+        }
+        let mut is_ta = false;
+        sys::napi_is_typedarray(env, v, &mut is_ta);
+        if !is_ta {
+            return Err(Thrown::Type(
+                "input must be a string, Buffer or Uint8Array".into(),
+            ));
+        }
+        let mut kind = 0;
+        let mut len = 0usize;
+        let mut data = ptr::null_mut();
+        sys::napi_get_typedarray_info(
+            env,
+            v,
+            &mut kind,
+            &mut len,
+            &mut data,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+        if kind != sys::TypedarrayType::uint8_array
+            && kind != sys::TypedarrayType::uint8_clamped_array
+        {
+            return Err(Thrown::Type(
+                "input must be a string, Buffer or Uint8Array".into(),
+            ));
+        }
+        let mut r = ptr::null_mut();
+        if sys::napi_create_reference(env, v, 1, &mut r) != sys::Status::napi_ok {
+            return Err(NapiFailure("napi_create_reference").into());
+        }
+        refs.push(r);
+        Ok(Input::Borrowed {
+            ptr: data as *const u8,
+            len,
+        })
+    }
+}
+
+/// Admits a task on `pool`, references its inputs, and runs `kernel` on the
+/// pool. Returns the task's promise; a full or closed pool gives an already
+/// rejected promise (nothing allocated for the task). A `token` other than 0
+/// makes the task cancellable with `cancel(token, reason)`.
+///
+/// # Safety
+/// On the JS thread of `env`; `inputs` values of that env.
+pub unsafe fn submit<F>(
+    env: sys::napi_env,
+    pool: Arc<Pool>,
+    inputs: &[sys::napi_value],
+    token: u32,
+    kernel: F,
+) -> Result<sys::napi_value, Thrown>
+where
+    F: FnOnce(&Inputs, &Checkpoint) -> Result<Output, TaskError> + Send + 'static,
+{
+    // SAFETY: JS thread per the contract, for every call below.
+    unsafe {
+        let local = EnvLocal::get(env)?;
+        let mut deferred = ptr::null_mut();
+        let mut promise = ptr::null_mut();
+        if sys::napi_create_promise(env, &mut deferred, &mut promise) != sys::Status::napi_ok {
+            return Err(NapiFailure("napi_create_promise").into());
+        }
+        if let Err(e) = pool.admit() {
+            let (code, msg) = match e {
+                AdmitError::QueueFull => (
+                    "ERR_QUEUE_FULL",
+                    "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue",
+                ),
+                AdmitError::Closed => ("ERR_POOL_CLOSED", "the pool is closed"),
+            };
+            let err = local.error_to_js(env, code, msg)?;
+            sys::napi_reject_deferred(env, deferred, err);
+            return Ok(promise);
+        }
+        let mut refs = Vec::with_capacity(inputs.len());
+        let mut items = Vec::with_capacity(inputs.len());
+        for &v in inputs {
+            match read_input(env, v, &mut refs) {
+                Ok(i) => items.push(i),
+                Err(e) => {
+                    for r in refs {
+                        sys::napi_delete_reference(env, r);
+                    }
+                    pool.unadmit();
+                    let (Thrown::Type(msg) | Thrown::Other(_, msg)) = e;
+                    let err = local.error_to_js(env, "ERR_INVALID_ARG_TYPE", &msg)?;
+                    sys::napi_reject_deferred(env, deferred, err);
+                    return Ok(promise);
+                }
+            }
+        }
+        let cancel = (token != 0).then(|| Arc::new(AtomicBool::new(false)));
+        let slot = local.insert(
+            env,
+            deferred,
+            refs,
+            Arc::clone(&pool),
+            token,
+            cancel.clone(),
+        );
+        pool.spawn(
+            Arc::clone(local.shared()),
+            slot,
+            Inputs::from_vec(items),
+            cancel,
+            kernel,
+        );
+        Ok(promise)
+    }
+}

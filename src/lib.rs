@@ -1,0 +1,65 @@
+//! corepool: CPU-bound work for Node.js on a rayon pool.
+//!
+//! This file only registers the native functions; see `pool/` (runtime),
+//! `tasks/` (pure kernels) and `js/` (N-API glue).
+#![deny(missing_docs)]
+
+mod js;
+pub mod pool;
+pub mod tasks;
+
+use napi::bindgen_prelude::Object;
+use napi::{sys, Env, JsValue, Result};
+use napi_derive::napi;
+
+/// The native functions, by JS name. `index.js` is the public API.
+const FUNCTIONS: &[(&str, js::Callback)] = &[
+    ("init", js::pool::init),
+    ("defaultThreads", js::pool::default_threads_fn),
+    ("createPool", js::pool::create_pool),
+    ("stats", js::pool::stats),
+    ("metrics", js::pool::metrics),
+    ("close", js::pool::close),
+    ("cancel", js::pool::cancel),
+    ("digest", js::digest::digest),
+    ("__testPanic", js::digest::test_panic),
+    ("__testSleep", js::digest::test_sleep),
+];
+
+/// Module initialisation: attaches [`FUNCTIONS`] to `exports`.
+#[napi(module_exports)]
+pub fn init(exports: Object, env: Env) -> Result<()> {
+    for (name, cb) in FUNCTIONS {
+        let mut f = std::ptr::null_mut();
+        // SAFETY: module init runs on the JS thread; `name` is a valid UTF-8
+        // slice and `cb` a valid N-API callback.
+        let status = unsafe {
+            sys::napi_create_function(
+                env.raw(),
+                name.as_ptr().cast(),
+                name.len() as isize,
+                Some(*cb),
+                std::ptr::null_mut(),
+                &mut f,
+            )
+        };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason(format!("cannot create {name}")));
+        }
+        // SAFETY: as above; `exports` is the module's exports object.
+        let status = unsafe {
+            let mut key = std::ptr::null_mut();
+            sys::napi_create_string_utf8(
+                env.raw(),
+                name.as_ptr().cast(),
+                name.len() as isize,
+                &mut key,
+            );
+            sys::napi_set_property(env.raw(), exports.raw(), key, f)
+        };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason(format!("cannot export {name}")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,736 @@
+//! Completion: from pool threads back to the JS thread of one environment.
+//!
+//! Each JS environment (the main thread, each worker_thread) that submits
+//! work gets, lazily, one [`EnvLocal`] (JS-thread state, kept as the
+//! environment's instance data) and one [`EnvShared`] (shared with jobs).
+//!
+//! ## Protocol
+//! - A finished job pushes `(slot, result)` onto `EnvShared::queue`. Only when
+//!   the queue goes from empty to non-empty does it call the environment's ONE
+//!   threadsafe function (raw N-API, no JS function, nonblocking). No
+//!   threadsafe function, async work or uv handle is created per task.
+//! - The threadsafe function's callback (JS thread) takes up to
+//!   [`DRAIN_BATCH`] completions at once, re-arms itself if more remain, and
+//!   settles each promise: resolve with the converted output, or reject with a
+//!   `CorepoolError` carrying the stable code.
+//! - The threadsafe function is ref'd while any task of this environment is
+//!   pending (so top-level `await` keeps the process alive) and unref'd when
+//!   none is (so an idle process exits).
+//!
+//! ## Teardown (worker.terminate(), natural exit)
+//! Jobs read JS memory in place, and a terminated worker frees that memory.
+//! Every job therefore runs inside the environment's *gate*: it enters
+//! (`active += 1`) only while `closing` is false, and leaves after it has
+//! pushed its completion. The environment cleanup hook, registered after the
+//! threadsafe function so that it runs before Node closes it (hooks run
+//! LIFO), sets `closing` (which kernels also poll at their checkpoints) and
+//! waits on a condvar until `active == 0`. After that no job touches the
+//! environment's memory or its threadsafe function. Jobs still queued in the
+//! pool skip their kernel when they start.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use napi::sys;
+
+use super::output::{Output, Value};
+use super::Pool;
+use crate::tasks::TaskError;
+
+/// Most completions settled per wake-up before yielding to the event loop.
+pub const DRAIN_BATCH: usize = 1024;
+
+/// A finished task on its way back to JS.
+pub struct Completion {
+    /// The task's slot in [`EnvLocal`]'s pending table.
+    pub slot: u32,
+    /// What the kernel returned.
+    pub result: Result<Output, TaskError>,
+}
+
+struct Gate {
+    closing: bool,
+    active: usize,
+}
+
+/// The raw threadsafe function handle. N-API documents
+/// `napi_call_threadsafe_function` as callable from any thread.
+struct Tsfn(sys::napi_threadsafe_function);
+// SAFETY: the handle is an opaque pointer that N-API allows to be used from
+// any thread for napi_call_threadsafe_function; all other uses (ref/unref)
+// happen on the environment's JS thread.
+unsafe impl Send for Tsfn {}
+// SAFETY: as above; the handle itself is never mutated after creation.
+unsafe impl Sync for Tsfn {}
+
+/// Environment state shared between the JS thread and pool threads.
+pub struct EnvShared {
+    gate: Mutex<Gate>,
+    gate_cv: Condvar,
+    closing: AtomicBool,
+    queue: Mutex<Vec<Completion>>,
+    tsfn: Tsfn,
+}
+
+/// Proof that a job is inside the gate; leaving happens on drop.
+pub struct Entered<'a>(&'a EnvShared);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        let mut g = lock(&self.0.gate);
+        g.active -= 1;
+        if g.closing && g.active == 0 {
+            self.0.gate_cv.notify_all();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl EnvShared {
+    /// Enters the gate, unless the environment is closing.
+    pub fn enter(&self) -> Option<Entered<'_>> {
+        let mut g = lock(&self.gate);
+        if g.closing {
+            return None;
+        }
+        g.active += 1;
+        Some(Entered(self))
+    }
+
+    /// Set once the environment starts tearing down.
+    pub fn closing_flag(&self) -> &AtomicBool {
+        &self.closing
+    }
+
+    /// Queues a completion and wakes the JS thread if the queue was empty.
+    /// Must be called inside the gate (the threadsafe function is alive then).
+    pub fn complete(&self, c: Completion) {
+        let was_empty = {
+            let mut q = lock(&self.queue);
+            let was_empty = q.is_empty();
+            q.push(c);
+            was_empty
+        };
+        if was_empty {
+            self.wake();
+        }
+    }
+
+    fn wake(&self) {
+        // SAFETY: the threadsafe function lives until the environment's
+        // teardown, and callers are inside the gate (or on the JS thread),
+        // which the cleanup hook waits for before teardown proceeds.
+        // Nonblocking with an unbounded queue never blocks; napi_closing can
+        // only be returned during teardown, when nobody is waiting anyway.
+        unsafe {
+            sys::napi_call_threadsafe_function(
+                self.tsfn.0,
+                ptr::null_mut(),
+                sys::ThreadsafeFunctionCallMode::nonblocking,
+            );
+        }
+    }
+}
+
+/// A task waiting to be settled.
+struct Pending {
+    /// None once the promise was rejected by abort/timeout (the job may still
+    /// be reading its inputs, so refs are kept until it completes).
+    deferred: Option<sys::napi_deferred>,
+    refs: Vec<sys::napi_ref>,
+    pool: Arc<Pool>,
+    token: u32,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+/// JS-thread state of one environment. Only ever touched on that thread.
+pub struct EnvLocal {
+    shared: Arc<EnvShared>,
+    slots: RefCell<Vec<Option<Pending>>>,
+    free: RefCell<Vec<u32>>,
+    live: Cell<usize>,
+    tokens: RefCell<HashMap<u32, u32>>,
+    refed: Cell<bool>,
+    error_ctor: Cell<sys::napi_ref>,
+    close_waiters: RefCell<Vec<(Arc<Pool>, sys::napi_deferred)>>,
+}
+
+/// A N-API call failed; the message says which.
+#[derive(Debug)]
+pub struct NapiFailure(pub &'static str);
+
+fn check(status: sys::napi_status, what: &'static str) -> Result<(), NapiFailure> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(NapiFailure(what))
+    }
+}
+
+impl EnvLocal {
+    /// This environment's state, created on first use.
+    ///
+    /// # Safety
+    /// `env` must be the current environment, called on its JS thread.
+    pub unsafe fn get(env: sys::napi_env) -> Result<&'static EnvLocal, NapiFailure> {
+        let mut data: *mut c_void = ptr::null_mut();
+        // SAFETY: plain N-API call on the JS thread.
+        check(
+            unsafe { sys::napi_get_instance_data(env, &mut data) },
+            "napi_get_instance_data",
+        )?;
+        if !data.is_null() {
+            // SAFETY: the only instance data this addon sets is a leaked
+            // Box<EnvLocal>, freed by `finalize_local` at env teardown, after
+            // which no call into this env happens.
+            return Ok(unsafe { &*(data as *const EnvLocal) });
+        }
+        // SAFETY: same preconditions as this function.
+        unsafe { Self::create(env) }
+    }
+
+    unsafe fn create(env: sys::napi_env) -> Result<&'static EnvLocal, NapiFailure> {
+        // Threads that outlive this environment must not see the library
+        // unloaded under them.
+        napi::bindgen_prelude::retain_current_module_for_unload_safety();
+
+        let mut name = ptr::null_mut();
+        let mut tsfn = ptr::null_mut();
+        let local_ptr: *mut EnvLocal = Box::into_raw(Box::new(EnvLocal {
+            shared: Arc::new(EnvShared {
+                gate: Mutex::new(Gate {
+                    closing: false,
+                    active: 0,
+                }),
+                gate_cv: Condvar::new(),
+                closing: AtomicBool::new(false),
+                queue: Mutex::new(Vec::new()),
+                tsfn: Tsfn(ptr::null_mut()),
+            }),
+            slots: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+            live: Cell::new(0),
+            tokens: RefCell::new(HashMap::new()),
+            refed: Cell::new(false),
+            error_ctor: Cell::new(ptr::null_mut()),
+            close_waiters: RefCell::new(Vec::new()),
+        }));
+        // SAFETY: N-API calls on the JS thread; `local_ptr` is a valid leaked
+        // box used as the TSFN context (read only on this thread) and as the
+        // instance data (freed by `finalize_local` at teardown).
+        unsafe {
+            let label = "corepool";
+            check(
+                sys::napi_create_string_utf8(
+                    env,
+                    label.as_ptr().cast(),
+                    label.len() as isize,
+                    &mut name,
+                ),
+                "napi_create_string_utf8",
+            )?;
+            check(
+                sys::napi_create_threadsafe_function(
+                    env,
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                    name,
+                    0,
+                    1,
+                    ptr::null_mut(),
+                    None,
+                    local_ptr.cast(),
+                    Some(drain_cb),
+                    &mut tsfn,
+                ),
+                "napi_create_threadsafe_function",
+            )?;
+            check(
+                sys::napi_unref_threadsafe_function(env, tsfn),
+                "napi_unref_threadsafe_function",
+            )?;
+            // The Arc was just created and not yet shared: set the handle.
+            let shared = Arc::get_mut(&mut (*local_ptr).shared).expect("fresh Arc");
+            shared.tsfn = Tsfn(tsfn);
+            let hook_arg = Arc::into_raw(Arc::clone(&(*local_ptr).shared));
+            // Registered after the TSFN so it runs before Node closes it.
+            check(
+                sys::napi_add_env_cleanup_hook(env, Some(cleanup_hook), hook_arg as *mut c_void),
+                "napi_add_env_cleanup_hook",
+            )?;
+            check(
+                sys::napi_set_instance_data(
+                    env,
+                    local_ptr.cast(),
+                    Some(finalize_local),
+                    ptr::null_mut(),
+                ),
+                "napi_set_instance_data",
+            )?;
+            Ok(&*local_ptr)
+        }
+    }
+
+    /// The state shared with this environment's jobs.
+    pub fn shared(&self) -> &Arc<EnvShared> {
+        &self.shared
+    }
+
+    /// Remembers the constructor used for rejections (`CorepoolError`).
+    ///
+    /// # Safety
+    /// On the JS thread of `env`; `ctor` a value of that env.
+    pub unsafe fn set_error_ctor(
+        &self,
+        env: sys::napi_env,
+        ctor: sys::napi_value,
+    ) -> Result<(), NapiFailure> {
+        let mut r = ptr::null_mut();
+        // SAFETY: per the function's contract.
+        check(
+            unsafe { sys::napi_create_reference(env, ctor, 1, &mut r) },
+            "napi_create_reference",
+        )?;
+        let old = self.error_ctor.replace(r);
+        if !old.is_null() {
+            // SAFETY: `old` is a reference this env created.
+            unsafe { sys::napi_delete_reference(env, old) };
+        }
+        Ok(())
+    }
+
+    /// Records a pending task and returns its slot. Refs the TSFN when this
+    /// is the first pending task.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    pub unsafe fn insert(
+        &self,
+        env: sys::napi_env,
+        deferred: sys::napi_deferred,
+        refs: Vec<sys::napi_ref>,
+        pool: Arc<Pool>,
+        token: u32,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> u32 {
+        let p = Pending {
+            deferred: Some(deferred),
+            refs,
+            pool,
+            token,
+            cancel,
+        };
+        let mut slots = self.slots.borrow_mut();
+        let slot = match self.free.borrow_mut().pop() {
+            Some(i) => {
+                slots[i as usize] = Some(p);
+                i
+            }
+            None => {
+                slots.push(Some(p));
+                (slots.len() - 1) as u32
+            }
+        };
+        if token != 0 {
+            self.tokens.borrow_mut().insert(token, slot);
+        }
+        self.live.set(self.live.get() + 1);
+        if !self.refed.get() {
+            // SAFETY: JS thread, live TSFN.
+            unsafe { sys::napi_ref_threadsafe_function(env, self.shared.tsfn.0) };
+            self.refed.set(true);
+        }
+        slot
+    }
+
+    /// Rejects the task registered under `token` with `reason` and asks its
+    /// kernel to stop. Returns false if no such task is pending.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`; `reason` a value of that env.
+    pub unsafe fn cancel(&self, env: sys::napi_env, token: u32, reason: sys::napi_value) -> bool {
+        let Some(slot) = self.tokens.borrow_mut().remove(&token) else {
+            return false;
+        };
+        let mut slots = self.slots.borrow_mut();
+        let Some(p) = slots.get_mut(slot as usize).and_then(Option::as_mut) else {
+            return false;
+        };
+        if let Some(flag) = &p.cancel {
+            flag.store(true, Ordering::Relaxed);
+        }
+        match p.deferred.take() {
+            Some(d) => {
+                p.pool.count_cancelled();
+                // SAFETY: per the function's contract; `d` not yet settled.
+                unsafe { sys::napi_reject_deferred(env, d, reason) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Registers a `close()` promise for `pool`, settled when nothing of that
+    /// pool is in flight.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    pub unsafe fn wait_idle(
+        &self,
+        env: sys::napi_env,
+        pool: Arc<Pool>,
+        deferred: sys::napi_deferred,
+    ) {
+        self.close_waiters.borrow_mut().push((pool, deferred));
+        // SAFETY: per the function's contract.
+        unsafe { self.settle_close_waiters(env) };
+    }
+
+    unsafe fn settle_close_waiters(&self, env: sys::napi_env) {
+        let ready: Vec<_> = {
+            let mut w = self.close_waiters.borrow_mut();
+            if w.is_empty() {
+                return;
+            }
+            let (ready, waiting) = w.drain(..).partition(|(p, _)| p.in_flight() == 0);
+            *w = waiting;
+            ready
+        };
+        for (pool, d) in ready {
+            pool.shutdown_threads();
+            let mut undef = ptr::null_mut();
+            // SAFETY: JS thread; `d` is an unsettled deferred of this env.
+            unsafe {
+                sys::napi_get_undefined(env, &mut undef);
+                sys::napi_resolve_deferred(env, d, undef);
+            }
+        }
+    }
+
+    unsafe fn drain(&self, env: sys::napi_env) {
+        let (batch, more) = {
+            let mut q = lock(&self.shared.queue);
+            if q.len() <= DRAIN_BATCH {
+                (std::mem::take(&mut *q), false)
+            } else {
+                (q.drain(..DRAIN_BATCH).collect::<Vec<_>>(), true)
+            }
+        };
+        if more {
+            // Yield to the event loop between batches.
+            self.shared.wake();
+        }
+        for c in batch {
+            // SAFETY: JS thread of `env` (we are in its TSFN callback).
+            unsafe { self.settle(env, c) };
+        }
+        if self.live.get() == 0 && self.refed.get() {
+            // SAFETY: JS thread, live TSFN.
+            unsafe { sys::napi_unref_threadsafe_function(env, self.shared.tsfn.0) };
+            self.refed.set(false);
+        }
+        // SAFETY: JS thread.
+        unsafe { self.settle_close_waiters(env) };
+    }
+
+    unsafe fn settle(&self, env: sys::napi_env, c: Completion) {
+        let Some(p) = self
+            .slots
+            .borrow_mut()
+            .get_mut(c.slot as usize)
+            .and_then(Option::take)
+        else {
+            return;
+        };
+        self.free.borrow_mut().push(c.slot);
+        self.live.set(self.live.get() - 1);
+        if p.token != 0 {
+            let mut t = self.tokens.borrow_mut();
+            if t.get(&p.token) == Some(&c.slot) {
+                t.remove(&p.token);
+            }
+        }
+        for r in &p.refs {
+            // SAFETY: refs created by this env for this task; the job is done.
+            unsafe { sys::napi_delete_reference(env, *r) };
+        }
+        p.pool.release();
+        let Some(d) = p.deferred else { return };
+        // SAFETY: JS thread; `d` is unsettled.
+        unsafe {
+            let ok = c.result.is_ok();
+            let settled = match c.result {
+                Ok(out) => output_to_js(env, out).map(|v| sys::napi_resolve_deferred(env, d, v)),
+                Err(e) => self
+                    .error_to_js(env, e.code.as_str(), &e.message)
+                    .map(|v| sys::napi_reject_deferred(env, d, v)),
+            };
+            p.pool.count_settled(ok && settled.is_ok());
+            if settled.is_err() {
+                // Conversion failed (out of memory in V8, or a pending
+                // exception): reject with whatever can still be made.
+                let mut err = ptr::null_mut();
+                let mut msg = ptr::null_mut();
+                let text = "corepool: could not convert the task's result to a JS value";
+                sys::napi_create_string_utf8(
+                    env,
+                    text.as_ptr().cast(),
+                    text.len() as isize,
+                    &mut msg,
+                );
+                sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
+                sys::napi_reject_deferred(env, d, err);
+            }
+        }
+    }
+
+    /// A `CorepoolError` (or a plain Error if the class was never set) with
+    /// `message` and `code`.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    pub unsafe fn error_to_js(
+        &self,
+        env: sys::napi_env,
+        code: &str,
+        message: &str,
+    ) -> Result<sys::napi_value, NapiFailure> {
+        // SAFETY: JS thread per the contract.
+        unsafe {
+            let msg = js_string(env, message)?;
+            let code_v = js_string(env, code)?;
+            let ctor_ref = self.error_ctor.get();
+            let mut err = ptr::null_mut();
+            if !ctor_ref.is_null() {
+                let mut ctor = ptr::null_mut();
+                check(
+                    sys::napi_get_reference_value(env, ctor_ref, &mut ctor),
+                    "napi_get_reference_value",
+                )?;
+                let args = [msg, code_v];
+                check(
+                    sys::napi_new_instance(env, ctor, 2, args.as_ptr(), &mut err),
+                    "napi_new_instance",
+                )?;
+            } else {
+                check(
+                    sys::napi_create_error(env, code_v, msg, &mut err),
+                    "napi_create_error",
+                )?;
+            }
+            Ok(err)
+        }
+    }
+}
+
+/// A JS string.
+///
+/// # Safety
+/// On the JS thread of `env`.
+pub unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value, NapiFailure> {
+    let mut v = ptr::null_mut();
+    // SAFETY: valid UTF-8 pointer/length pair.
+    check(
+        unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v) },
+        "napi_create_string_utf8",
+    )?;
+    Ok(v)
+}
+
+unsafe extern "C" fn free_vec(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is the Box<Vec<u8>> leaked in `js_buffer`; V8 calls this
+    // finalizer exactly once, after the Buffer is unreachable.
+    drop(unsafe { Box::from_raw(hint as *mut Vec<u8>) });
+}
+
+/// Outputs up to this size are copied into a plain Buffer: for a digest or a
+/// hash string a 64-byte memcpy is cheaper than an external buffer, its
+/// finalizer and the boxed Vec it must keep alive.
+const COPY_BELOW: usize = 1024;
+
+/// A Buffer that takes ownership of `bytes` without copying them (above
+/// [`COPY_BELOW`] bytes), or a copy where the runtime forbids external
+/// buffers (Electron's memory cage).
+///
+/// # Safety
+/// On the JS thread of `env`.
+pub unsafe fn js_buffer(
+    env: sys::napi_env,
+    bytes: Vec<u8>,
+) -> Result<sys::napi_value, NapiFailure> {
+    let mut v = ptr::null_mut();
+    let mut data = ptr::null_mut();
+    if bytes.is_empty() {
+        // SAFETY: JS thread; zero-length buffer.
+        check(
+            unsafe { sys::napi_create_buffer(env, 0, &mut data, &mut v) },
+            "napi_create_buffer",
+        )?;
+        return Ok(v);
+    }
+    let len = bytes.len();
+    if len < COPY_BELOW {
+        // SAFETY: copies `len` bytes from a live Vec.
+        check(
+            unsafe {
+                sys::napi_create_buffer_copy(env, len, bytes.as_ptr().cast(), &mut data, &mut v)
+            },
+            "napi_create_buffer_copy",
+        )?;
+        return Ok(v);
+    }
+    let mut boxed = Box::new(bytes);
+    let ptr_data = boxed.as_mut_ptr();
+    let hint = Box::into_raw(boxed);
+    // SAFETY: `ptr_data` points at `len` initialised bytes owned by `hint`,
+    // which stays alive (not moved: the Vec's heap block is stable) until
+    // `free_vec` runs.
+    let status = unsafe {
+        sys::napi_create_external_buffer(
+            env,
+            len,
+            ptr_data.cast(),
+            Some(free_vec),
+            hint.cast(),
+            &mut v,
+        )
+    };
+    if status == sys::Status::napi_ok {
+        return Ok(v);
+    }
+    // SAFETY: the external buffer was not created, so we still own `hint`.
+    let bytes = unsafe { Box::from_raw(hint) };
+    if status != sys::Status::napi_no_external_buffers_allowed {
+        return Err(NapiFailure("napi_create_external_buffer"));
+    }
+    // SAFETY: copies `len` bytes from a live Vec.
+    check(
+        unsafe { sys::napi_create_buffer_copy(env, len, bytes.as_ptr().cast(), &mut data, &mut v) },
+        "napi_create_buffer_copy",
+    )?;
+    Ok(v)
+}
+
+/// Converts a kernel output into a JS value.
+///
+/// # Safety
+/// On the JS thread of `env`.
+pub unsafe fn output_to_js(
+    env: sys::napi_env,
+    out: Output,
+) -> Result<sys::napi_value, NapiFailure> {
+    // SAFETY: JS thread per the contract.
+    unsafe {
+        match out {
+            Output::Bytes(b) => js_buffer(env, b),
+            Output::Text(s) => js_string(env, &s),
+            Output::Bool(b) => {
+                let mut v = ptr::null_mut();
+                check(sys::napi_get_boolean(env, b, &mut v), "napi_get_boolean")?;
+                Ok(v)
+            }
+            Output::Object(props) => js_object(env, props),
+        }
+    }
+}
+
+unsafe fn js_object(
+    env: sys::napi_env,
+    props: Vec<(&'static str, Value)>,
+) -> Result<sys::napi_value, NapiFailure> {
+    // SAFETY: JS thread (callers' contract); names are NUL-free literals
+    // copied into a CString.
+    unsafe {
+        let mut obj = ptr::null_mut();
+        check(sys::napi_create_object(env, &mut obj), "napi_create_object")?;
+        for (name, value) in props {
+            let v = match value {
+                Value::Missing => continue,
+                Value::Bool(b) => output_to_js(env, Output::Bool(b))?,
+                Value::Number(n) => {
+                    let mut v = ptr::null_mut();
+                    check(
+                        sys::napi_create_double(env, n, &mut v),
+                        "napi_create_double",
+                    )?;
+                    v
+                }
+                Value::Text(s) => js_string(env, &s)?,
+                Value::Bytes(b) => js_buffer(env, b)?,
+                Value::Object(p) => js_object(env, p)?,
+                Value::TextList(items) => {
+                    let mut arr = ptr::null_mut();
+                    check(
+                        sys::napi_create_array_with_length(env, items.len(), &mut arr),
+                        "napi_create_array",
+                    )?;
+                    for (i, s) in items.iter().enumerate() {
+                        check(
+                            sys::napi_set_element(env, arr, i as u32, js_string(env, s)?),
+                            "napi_set_element",
+                        )?;
+                    }
+                    arr
+                }
+            };
+            let key = js_string(env, name)?;
+            check(
+                sys::napi_set_property(env, obj, key, v),
+                "napi_set_property",
+            )?;
+        }
+        Ok(obj)
+    }
+}
+
+unsafe extern "C" fn drain_cb(
+    env: sys::napi_env,
+    _js_cb: sys::napi_value,
+    context: *mut c_void,
+    _data: *mut c_void,
+) {
+    if env.is_null() || context.is_null() {
+        // The threadsafe function is being torn down with the environment.
+        return;
+    }
+    // SAFETY: `context` is the environment's leaked EnvLocal, alive until the
+    // instance-data finalizer, which runs after Node stops calling this.
+    let local = unsafe { &*(context as *const EnvLocal) };
+    // SAFETY: we are on the environment's JS thread.
+    unsafe { local.drain(env) };
+}
+
+unsafe extern "C" fn cleanup_hook(arg: *mut c_void) {
+    // SAFETY: `arg` is the Arc<EnvShared> leaked in `EnvLocal::create` for
+    // this hook, which Node calls exactly once.
+    let shared = unsafe { Arc::from_raw(arg as *const EnvShared) };
+    shared.closing.store(true, Ordering::Relaxed);
+    let mut g = lock(&shared.gate);
+    g.closing = true;
+    while g.active > 0 {
+        g = shared.gate_cv.wait(g).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+unsafe extern "C" fn finalize_local(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: `data` is the leaked Box<EnvLocal>; Node calls this once at
+    // environment teardown.
+    let local = unsafe { Box::from_raw(data as *mut EnvLocal) };
+    // Tasks of this environment that never settled still hold admission slots
+    // of their pools (the default pool is shared with other environments).
+    // Their promises, references and deferreds die with the environment.
+    for p in local.slots.borrow_mut().drain(..).flatten() {
+        p.pool.release();
+    }
+    // The cleanup hook already ran (it is registered before instance data is
+    // finalized); make sure no job can enter even if it did not.
+    local.shared.closing.store(true, Ordering::Relaxed);
+    lock(&local.shared.gate).closing = true;
+}

@@ -1,0 +1,155 @@
+//! Pure Rust kernels. Nothing in this module (or below it) may import `napi`:
+//! each kernel is `input + options -> Result<output, TaskError>`, runs on a
+//! pool thread, and is unit-tested with `cargo test` alone.
+//!
+//! Kernels call [`Checkpoint::check`] between stages (after decode, after
+//! resize, every N blocks of a digest …) so that a cancelled task, or one whose
+//! JS environment is being torn down, stops early.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub mod digest;
+
+/// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
+/// a published string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// An option value is out of range or malformed (caller's fault).
+    InvalidArgValue,
+    /// The input bytes could not be decoded/parsed (caller's data).
+    Decode,
+    /// Encoding the output failed.
+    Encode,
+    /// A size, pixel or depth limit was exceeded (checked before allocating).
+    Limit,
+    /// The input format is recognised as unsupported, or not recognised.
+    UnsupportedFormat,
+    /// A password hash string is malformed.
+    InvalidHash,
+    /// A bcrypt password is longer than 72 bytes and truncation was not asked for.
+    PasswordTooLong,
+    /// A bcrypt password contains a NUL byte.
+    InvalidPassword,
+    /// The task was cancelled (abort signal, timeout, or environment teardown).
+    Cancelled,
+    /// The kernel panicked; the pool survives.
+    TaskPanicked,
+}
+
+impl ErrorCode {
+    /// The stable string exposed to JS as `err.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgValue => "ERR_INVALID_ARG_VALUE",
+            ErrorCode::Decode => "ERR_DECODE",
+            ErrorCode::Encode => "ERR_ENCODE",
+            ErrorCode::Limit => "ERR_LIMIT",
+            ErrorCode::UnsupportedFormat => "ERR_UNSUPPORTED_FORMAT",
+            ErrorCode::InvalidHash => "ERR_INVALID_HASH",
+            ErrorCode::PasswordTooLong => "ERR_PASSWORD_TOO_LONG",
+            ErrorCode::InvalidPassword => "ERR_INVALID_PASSWORD",
+            ErrorCode::Cancelled => "ABORT_ERR",
+            ErrorCode::TaskPanicked => "ERR_TASK_PANICKED",
+        }
+    }
+}
+
+/// The one error type every kernel returns: a stable code plus a message for
+/// humans (tests assert the code, not the text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskError {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Human-readable explanation, naming the option or the input problem.
+    pub message: String,
+}
+
+impl TaskError {
+    /// Builds an error from a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        TaskError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The task was cancelled before or while it ran.
+    pub fn cancelled() -> Self {
+        TaskError::new(ErrorCode::Cancelled, "The operation was aborted")
+    }
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+/// Cooperative cancellation seen by a kernel: any set flag means "stop".
+///
+/// The runtime passes the task's own cancel flag and its environment's
+/// `closing` flag; kernels only ever call [`Checkpoint::check`].
+#[derive(Clone, Copy, Default)]
+pub struct Checkpoint<'a> {
+    flags: [Option<&'a AtomicBool>; 2],
+}
+
+impl<'a> Checkpoint<'a> {
+    /// A checkpoint that never fires (for tests and sync calls).
+    pub fn none() -> Self {
+        Checkpoint {
+            flags: [None, None],
+        }
+    }
+
+    /// A checkpoint that fires when either flag is set.
+    pub fn new(task: &'a AtomicBool, env: &'a AtomicBool) -> Self {
+        Checkpoint {
+            flags: [Some(task), Some(env)],
+        }
+    }
+
+    /// True when the task should stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.flags
+            .iter()
+            .flatten()
+            .any(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// `Err(TaskError::cancelled())` when the task should stop.
+    pub fn check(&self) -> Result<(), TaskError> {
+        if self.is_cancelled() {
+            Err(TaskError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoint_fires_on_either_flag() {
+        let a = AtomicBool::new(false);
+        let b = AtomicBool::new(false);
+        let cp = Checkpoint::new(&a, &b);
+        assert!(cp.check().is_ok());
+        b.store(true, Ordering::Relaxed);
+        assert_eq!(cp.check().unwrap_err().code, ErrorCode::Cancelled);
+        assert!(Checkpoint::none().check().is_ok());
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(ErrorCode::Limit.as_str(), "ERR_LIMIT");
+        assert_eq!(ErrorCode::TaskPanicked.as_str(), "ERR_TASK_PANICKED");
+        assert_eq!(ErrorCode::Cancelled.as_str(), "ABORT_ERR");
+    }
+}
