@@ -36,6 +36,85 @@ function digestOn(handle, data, algorithm, options) {
   }
 }
 
+const HASH_ALGORITHMS = ['bcrypt', 'argon2id'];
+const BCRYPT_VERSIONS = ['2a', '2b', '2y'];
+const HASH_OPTION_KEYS = ['algorithm', 'cost', 'version', 'truncate', 'memoryCost', 'timeCost', 'parallelism'];
+
+/** Validates hash options and fills in the defaults (bcrypt, cost 12, 2b; argon2id m=19456 t=2 p=1). */
+function hashOptions(options, name, extraKeys = []) {
+  const o = checkOptions(options, name, [...HASH_OPTION_KEYS, ...extraKeys]);
+  const algorithm = o.algorithm === undefined ? 'bcrypt' : checkOneOf(o.algorithm, `${name}.algorithm`, HASH_ALGORITHMS);
+  const version = o.version === undefined ? '2b' : checkOneOf(o.version, `${name}.version`, BCRYPT_VERSIONS);
+  if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw typeError(`${name}.truncate`, 'of type boolean', o.truncate);
+  const parallelism = o.parallelism === undefined ? 1 : checkInteger(o.parallelism, `${name}.parallelism`, 1, 0xffffff);
+  return {
+    algorithm,
+    cost: o.cost === undefined ? 12 : checkInteger(o.cost, `${name}.cost`, 4, 31),
+    version,
+    truncate: o.truncate === true,
+    memoryCost: o.memoryCost === undefined ? 19456 : checkInteger(o.memoryCost, `${name}.memoryCost`, 8 * parallelism, 4194304),
+    timeCost: o.timeCost === undefined ? 2 : checkInteger(o.timeCost, `${name}.timeCost`, 1, 4096),
+    parallelism,
+  };
+}
+
+function checkPassword(password, name = 'password') {
+  if (typeof password === 'string' || password instanceof Uint8Array) return password;
+  throw typeError(name, 'of type string or an instance of Buffer or Uint8Array', password);
+}
+
+function checkHashString(hash, name = 'hash') {
+  if (typeof hash !== 'string') throw typeError(name, 'of type string', hash);
+  return hash;
+}
+
+function hashOn(handle, password, options) {
+  try {
+    const o = hashOptions(options, 'options', ['signal', 'timeout']);
+    taskOptions(options || {}, 'options');
+    const pw = checkPassword(password);
+    return run(options || {}, (token) =>
+      native.hash(handle, pw, o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism, token),
+    );
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function verifyOn(handle, password, hash, options) {
+  try {
+    const opts = taskOptions(checkOptions(options, 'options', ['signal', 'timeout']), 'options');
+    const pw = checkPassword(password);
+    const h = checkHashString(hash);
+    return run(opts, (token) => native.verify(handle, pw, h, token));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** Parses a bcrypt or Argon2 hash string (sync). Throws ERR_INVALID_HASH if malformed. */
+function parseHash(hash) {
+  return native.parseHash(checkHashString(hash));
+}
+
+/** The bcrypt cost of a bcrypt hash (sync). */
+function getRounds(hash) {
+  const p = parseHash(hash);
+  if (p.algorithm !== 'bcrypt') {
+    throw new CorepoolError(`getRounds() reads bcrypt hashes; this is an ${p.algorithm} hash (use parseHash())`, 'ERR_INVALID_HASH');
+  }
+  return p.cost;
+}
+
+/**
+ * True when `hash` was made with another algorithm or other cost parameters
+ * than `options` (or the defaults): rehash the password at the next login.
+ */
+function needsRehash(hash, options) {
+  const o = hashOptions(options, 'options');
+  return native.needsRehash(checkHashString(hash), o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism);
+}
+
 const kHandle = Symbol('corepool.handle');
 
 /**
@@ -57,6 +136,16 @@ class Pool {
   /** Checksum of `data`; see index.d.ts. */
   digest(data, algorithm, options) {
     return digestOn(this[kHandle], data, algorithm, options);
+  }
+
+  /** Password hash; see index.d.ts. */
+  hash(password, options) {
+    return hashOn(this[kHandle], password, options);
+  }
+
+  /** Checks a password against a hash; see index.d.ts. */
+  verify(password, hash, options) {
+    return verifyOn(this[kHandle], password, hash, options);
   }
 
   /** Counters and latency percentiles. */
@@ -87,6 +176,11 @@ module.exports = {
   AbortError,
   defaultPool,
   digest: (data, algorithm, options) => digestOn(null, data, algorithm, options),
+  hash: (password, options) => hashOn(null, password, options),
+  verify: (password, hash, options) => verifyOn(null, password, hash, options),
+  needsRehash,
+  getRounds,
+  parseHash,
   stats: () => native.stats(null),
   metrics: () => native.metrics(null),
   defaultThreads: () => native.defaultThreads(),

@@ -1,4 +1,18 @@
 import corepool from './index.js';
 
-export const { Pool, CorepoolError, AbortError, defaultPool, digest, stats, metrics, defaultThreads } = corepool;
+export const {
+  Pool,
+  CorepoolError,
+  AbortError,
+  defaultPool,
+  digest,
+  hash,
+  verify,
+  needsRehash,
+  getRounds,
+  parseHash,
+  stats,
+  metrics,
+  defaultThreads,
+} = corepool;
 export default corepool;

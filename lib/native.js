@@ -6,10 +6,13 @@ let native;
 try {
   native = require(path.join(__dirname, '..', 'corepool.node'));
 } catch (err) {
+  const missing = err.code === 'MODULE_NOT_FOUND';
   const e = new Error(
-    `corepool: the native addon could not be loaded (${err.message}).\n` +
-      'It is built from source on install and needs the Rust toolchain (https://rustup.rs); ' +
-      'run `npm rebuild corepool` after installing it.',
+    `corepool: the native addon could not be loaded (${missing ? 'corepool.node was never built' : err.message}).\n` +
+      'corepool compiles its native addon from source when it is installed, with the Rust toolchain (https://rustup.rs).\n' +
+      'npm 11 skips the install scripts of dependencies until you approve them; approve and build with:\n' +
+      '  npm install-scripts approve corepool && npm rebuild corepool\n' +
+      '(or install with `npm install corepool --allow-scripts=corepool`).',
     { cause: err },
   );
   e.code = 'ERR_COREPOOL_NATIVE';

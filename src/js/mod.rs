@@ -7,6 +7,7 @@
 //! `TypeError`s with `ERR_INVALID_ARG_TYPE`.
 
 pub mod digest;
+pub mod hash;
 pub mod pool;
 
 use std::ffi::CString;
@@ -31,6 +32,8 @@ pub enum Thrown {
     Type(String),
     /// `Error` with the given code.
     Other(&'static str, String),
+    /// A kernel error thrown synchronously, as a `CorepoolError`.
+    Task(TaskError),
 }
 
 impl From<NapiFailure> for Thrown {
@@ -39,11 +42,14 @@ impl From<NapiFailure> for Thrown {
     }
 }
 
+/// Most arguments a native function reads.
+const MAX_ARGS: usize = 12;
+
 /// Arguments of one native call.
 pub struct Args {
     /// The environment.
     pub env: sys::napi_env,
-    argv: [sys::napi_value; 8],
+    argv: [sys::napi_value; MAX_ARGS],
     argc: usize,
 }
 
@@ -91,6 +97,40 @@ impl Args {
         Ok(n)
     }
 
+    /// Argument `i` as a boolean (`undefined` is false).
+    pub fn bool(&self, i: usize) -> bool {
+        let mut b = false;
+        if self.type_of(i) == sys::ValueType::napi_boolean {
+            // SAFETY: JS thread, a boolean value of this call.
+            unsafe { sys::napi_get_value_bool(self.env, self.get(i), &mut b) };
+        }
+        b
+    }
+
+    /// Argument `i` (a string, Buffer or Uint8Array) as bytes, for
+    /// synchronous use during this call only.
+    pub fn bytes(&self, i: usize, name: &str) -> Result<std::borrow::Cow<'_, [u8]>, Thrown> {
+        let mut refs = Vec::new();
+        // SAFETY: JS thread; the reference made for a view is deleted at
+        // once, and the bytes are only used during this call, while the
+        // argument is alive on the JS stack.
+        unsafe {
+            let input = read_input(self.env, self.get(i), &mut refs).map_err(|_| {
+                Thrown::Type(format!("{name} must be a string, Buffer or Uint8Array"))
+            })?;
+            for r in refs {
+                sys::napi_delete_reference(self.env, r);
+            }
+            Ok(match input {
+                Input::Owned(v) => std::borrow::Cow::Owned(v),
+                Input::Borrowed { len: 0, .. } => std::borrow::Cow::Borrowed(&[]),
+                Input::Borrowed { ptr, len } => {
+                    std::borrow::Cow::Borrowed(std::slice::from_raw_parts(ptr, len))
+                }
+            })
+        }
+    }
+
     /// Argument `i` as a Rust string.
     pub fn string(&self, i: usize, name: &str) -> Result<String, Thrown> {
         if self.type_of(i) != sys::ValueType::napi_string {
@@ -134,10 +174,10 @@ pub unsafe fn call(
 ) -> sys::napi_value {
     let mut args = Args {
         env,
-        argv: [ptr::null_mut(); 8],
-        argc: 8,
+        argv: [ptr::null_mut(); MAX_ARGS],
+        argc: MAX_ARGS,
     };
-    // SAFETY: reads at most 8 arguments into `argv`.
+    // SAFETY: reads at most MAX_ARGS arguments into `argv`.
     unsafe {
         sys::napi_get_cb_info(
             env,
@@ -148,7 +188,7 @@ pub unsafe fn call(
             ptr::null_mut(),
         );
     }
-    args.argc = args.argc.min(8);
+    args.argc = args.argc.min(MAX_ARGS);
     match body(&args) {
         Ok(v) => v,
         Err(t) => {
@@ -172,6 +212,17 @@ unsafe fn throw(env: sys::napi_env, t: Thrown) {
                 let (c, m) = (cstr(code), cstr(&msg));
                 sys::napi_throw_error(env, c.as_ptr(), m.as_ptr());
             }
+            Thrown::Task(e) => match EnvLocal::get(env)
+                .and_then(|l| l.error_to_js(env, e.code.as_str(), &e.message))
+            {
+                Ok(err) => {
+                    sys::napi_throw(env, err);
+                }
+                Err(_) => {
+                    let (c, m) = (cstr(e.code.as_str()), cstr(&e.message));
+                    sys::napi_throw_error(env, c.as_ptr(), m.as_ptr());
+                }
+            },
         }
     }
 }
@@ -311,7 +362,10 @@ where
                         sys::napi_delete_reference(env, r);
                     }
                     pool.unadmit();
-                    let (Thrown::Type(msg) | Thrown::Other(_, msg)) = e;
+                    let msg = match e {
+                        Thrown::Type(m) | Thrown::Other(_, m) => m,
+                        Thrown::Task(t) => t.message,
+                    };
                     let err = local.error_to_js(env, "ERR_INVALID_ARG_TYPE", &msg)?;
                     sys::napi_reject_deferred(env, deferred, err);
                     return Ok(promise);

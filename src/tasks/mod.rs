@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
+pub mod hash;
 
 /// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
 /// a published string.

@@ -1,0 +1,137 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const bcryptjs = require('bcryptjs');
+const bcrypt = require('bcrypt');
+const argon2 = require('@node-rs/argon2');
+const corepool = require('..');
+const vectors = require('./fixtures/bcrypt_vectors.json');
+
+const pw = (v) => (v.password_hex !== undefined ? Buffer.from(v.password_hex, 'hex') : v.password);
+
+// Random passwords of 1..72 UTF-8 bytes, mixing ASCII and non-ASCII.
+function randomPassword(i) {
+  const alphabet = 'abcXYZ019 !~éüß中文😀\u00ff';
+  const chars = [...alphabet];
+  let s = '';
+  const n = 1 + (i % 20);
+  for (let k = 0; k < n; k++) s += chars[crypto.randomInt(chars.length)];
+  while (Buffer.byteLength(s) > 72) s = s.slice(0, -1);
+  return s;
+}
+
+test('known-answer vectors (Openwall crypt_blowfish, jBCrypt/OpenBSD, libxcrypt): verify', async () => {
+  assert.ok(vectors.length >= 40);
+  for (const v of vectors) {
+    assert.equal(await corepool.verify(pw(v), v.hash), v.expect, `${JSON.stringify(v.password ?? v.password_hex)} vs ${v.hash}`);
+  }
+  const prefixes = new Set(vectors.map((v) => v.hash.slice(0, 4)));
+  for (const p of ['$2a$', '$2b$', '$2y$']) assert.ok(prefixes.has(p), `vectors include ${p}`);
+});
+
+test('hash(): bcrypt defaults, versions, costs, and the result verifies', async () => {
+  const h = await corepool.hash('correct horse', { cost: 4 });
+  assert.match(h, /^\$2b\$04\$[./A-Za-z0-9]{53}$/);
+  assert.equal(await corepool.verify('correct horse', h), true);
+  assert.equal(await corepool.verify('correct horsf', h), false);
+  for (const version of ['2a', '2y']) {
+    const hv = await corepool.hash('pw', { cost: 4, version });
+    assert.ok(hv.startsWith(`$${version}$04$`));
+    assert.equal(await corepool.verify('pw', hv), true);
+  }
+  assert.deepEqual(corepool.parseHash(h), { algorithm: 'bcrypt', version: '2b', cost: 4 });
+  assert.equal(corepool.getRounds(h), 4);
+  assert.notEqual(await corepool.hash('same', { cost: 4 }), await corepool.hash('same', { cost: 4 }), 'fresh salts');
+});
+
+test('interop: corepool bcrypt hashes verify in bcryptjs and bcrypt, and theirs in corepool (random UTF-8 passwords)', async () => {
+  const N = 200;
+  const jobs = [];
+  for (let i = 0; i < N; i++) {
+    const p = randomPassword(i);
+    jobs.push(
+      (async () => {
+        const mine = await corepool.hash(p, { cost: 4 });
+        assert.equal(bcryptjs.compareSync(p, mine), true, `bcryptjs verifies ${p}`);
+        assert.equal(bcrypt.compareSync(p, mine), true, `bcrypt verifies ${p}`);
+        const theirs = i % 2 ? bcryptjs.hashSync(p, 4) : bcrypt.hashSync(p, 4);
+        assert.equal(await corepool.verify(p, theirs), true, `corepool verifies ${theirs}`);
+        assert.equal(await corepool.verify(`${p}x`, theirs), false);
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+});
+
+test('interop: argon2id hashes go both ways with @node-rs/argon2', async () => {
+  for (let i = 0; i < 20; i++) {
+    const p = randomPassword(i * 7) + 'x'.repeat(i * 10); // argon2 has no 72-byte limit
+    const mine = await corepool.hash(p, { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 });
+    assert.match(mine, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+    assert.equal(await argon2.verify(mine, p), true);
+    const theirs = await argon2.hash(p, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    assert.equal(await corepool.verify(p, theirs), true);
+    assert.equal(await corepool.verify(`${p}!`, theirs), false);
+  }
+  const d = await corepool.hash('x', { algorithm: 'argon2id' });
+  assert.deepEqual(corepool.parseHash(d), { algorithm: 'argon2id', version: '19', memoryCost: 19456, timeCost: 2, parallelism: 1 });
+});
+
+test('strict bcrypt by default: > 72 bytes and NUL are refused; truncate opts into the old behaviour', async () => {
+  const p72 = 'a'.repeat(72);
+  const p73 = `${p72}b`;
+  await assert.rejects(corepool.hash(p73, { cost: 4 }), { code: 'ERR_PASSWORD_TOO_LONG', name: 'CorepoolError' });
+  await assert.rejects(corepool.hash('é'.repeat(37), { cost: 4 }), { code: 'ERR_PASSWORD_TOO_LONG' }); // 74 UTF-8 bytes
+  await assert.rejects(corepool.hash('a\0b', { cost: 4 }), { code: 'ERR_INVALID_PASSWORD' });
+  const t = await corepool.hash(p73, { cost: 4, truncate: true });
+  assert.equal(await corepool.verify(p72, t), true, 'only the first 72 bytes were used');
+  assert.equal(bcrypt.compareSync(p73, t), true);
+  assert.ok((await corepool.hash(p72, { cost: 4 })).startsWith('$2b$04$'), '72 bytes is allowed');
+  // argon2id has no such limits
+  const a = await corepool.hash(`${'z'.repeat(200)}\0z`, { algorithm: 'argon2id', memoryCost: 64, timeCost: 1 });
+  assert.equal(await corepool.verify(`${'z'.repeat(200)}\0z`, a), true);
+});
+
+test('malformed hashes reject with ERR_INVALID_HASH, not false', async () => {
+  for (const h of ['', 'nope', '$2b$10$short', '$2b$99$' + 'a'.repeat(53), '$argon2id$v=19$m=1,t=1$zz', '$5$rounds=1$abc$def']) {
+    await assert.rejects(corepool.verify('pw', h), { code: 'ERR_INVALID_HASH', name: 'CorepoolError' }, JSON.stringify(h));
+  }
+  assert.throws(() => corepool.parseHash('nope'), { code: 'ERR_INVALID_HASH' });
+  assert.throws(() => corepool.getRounds('$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'), { code: 'ERR_INVALID_HASH' });
+});
+
+test('needsRehash(): algorithm and cost changes', async () => {
+  const b10 = await corepool.hash('pw', { cost: 10 });
+  assert.equal(corepool.needsRehash(b10, { cost: 10 }), false);
+  assert.equal(corepool.needsRehash(b10), true, 'default cost is 12');
+  assert.equal(corepool.needsRehash(b10, { algorithm: 'argon2id' }), true);
+  const a = await corepool.hash('pw', { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 });
+  assert.equal(corepool.needsRehash(a, { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 }), false);
+  assert.equal(corepool.needsRehash(a, { algorithm: 'argon2id' }), true);
+  assert.equal(corepool.needsRehash(a, { cost: 12 }), true);
+  assert.throws(() => corepool.needsRehash('garbage'), { code: 'ERR_INVALID_HASH' });
+});
+
+test('option and argument errors name the option', async () => {
+  await assert.rejects(corepool.hash('x', { cost: 3 }), { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE', message: /options\.cost/ });
+  await assert.rejects(corepool.hash('x', { cost: 32 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.cost/ });
+  await assert.rejects(corepool.hash('x', { algorithm: 'md5' }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.algorithm/ });
+  await assert.rejects(corepool.hash('x', { version: '2x' }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.version/ });
+  await assert.rejects(corepool.hash('x', { algorithm: 'argon2id', memoryCost: 4 }), { code: 'ERR_INVALID_ARG_VALUE', message: /memoryCost/ });
+  await assert.rejects(corepool.hash('x', { algorithm: 'argon2id', timeCost: 0 }), { code: 'ERR_INVALID_ARG_VALUE', message: /timeCost/ });
+  await assert.rejects(corepool.hash(42), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"password"/ });
+  await assert.rejects(corepool.verify('x', 42), { code: 'ERR_INVALID_ARG_TYPE', message: /"hash"/ });
+  await assert.rejects(corepool.hash('x', { truncate: 'yes' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.truncate/ });
+});
+
+test('hash/verify honour signal and timeout', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(corepool.hash('x', { cost: 4, signal: ac.signal }), { name: 'AbortError' });
+  const pool = new corepool.Pool({ threads: 1 });
+  const slow = pool.hash('x', { cost: 20, timeout: 50 }); // ~1 min of work if not stopped
+  await assert.rejects(slow, { code: 'ERR_TIMEOUT' });
+  await pool.close(); // only resolves once the bcrypt kernel reached a checkpoint
+  assert.ok(pool.stats().runTime.max < 30000);
+});

@@ -1,0 +1,167 @@
+/// <reference types="node" />
+/**
+ * corepool — CPU-bound work (password hashing, digests, …) off the Node.js
+ * event loop, on a Rust rayon thread pool sized to the machine's CPU quota.
+ *
+ * Every task function returns a Promise that settles on the event loop; the
+ * work itself never runs on the JS thread nor on libuv's thread pool.
+ *
+ * Input Buffers are read in place, not copied: do not modify or transfer an
+ * input Buffer until its promise settles.
+ */
+
+/** Options every task accepts. */
+export interface TaskOptions {
+  /**
+   * Aborts the task: an already-aborted signal rejects without running; a
+   * later abort rejects at once with an {@link AbortError}, skips the task if
+   * it is still queued, and stops a running kernel at its next checkpoint.
+   */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds (1 to 2^31-1) before the task rejects with a
+   * {@link CorepoolError} whose code is `'ERR_TIMEOUT'`, and is cancelled as
+   * by `signal`.
+   */
+  timeout?: number;
+}
+
+/** Binary input. Strings are hashed as UTF-8. Views are read in place. */
+export type BinaryLike = string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+/** Digest algorithms. `xxh3-64` is a fast non-cryptographic checksum (seed 0, big-endian bytes). */
+export type DigestAlgorithm = 'sha256' | 'sha512' | 'blake3' | 'xxh3-64';
+
+/** Options of {@link digest}. */
+export interface DigestOptions extends TaskOptions {
+  /** Default: `'sha256'`. */
+  algorithm?: DigestAlgorithm;
+  /** Return a string in this encoding instead of a Buffer. */
+  encoding?: 'hex' | 'base64' | 'base64url';
+}
+
+/**
+ * Checksum of `data` (sha256 and sha512 equal `node:crypto`'s). Large
+ * Buffers are hashed in place, without a copy, and a cancelled digest stops
+ * within about 1 MiB of work.
+ *
+ * @example
+ * const hex = await digest(fileBuffer, 'sha256', { encoding: 'hex' })
+ */
+export function digest(data: BinaryLike, algorithm?: DigestAlgorithm, options?: DigestOptions & { encoding?: undefined }): Promise<Buffer>;
+export function digest(data: BinaryLike, algorithm: DigestAlgorithm | undefined, options: DigestOptions & { encoding: 'hex' | 'base64' | 'base64url' }): Promise<string>;
+export function digest(data: BinaryLike, options: DigestOptions & { encoding?: undefined }): Promise<Buffer>;
+export function digest(data: BinaryLike, options: DigestOptions & { encoding: 'hex' | 'base64' | 'base64url' }): Promise<string>;
+
+/** Latency percentiles, in milliseconds, over the pool's lifetime (within 12.5 %). */
+export interface LatencyStats {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  /** Exact maximum. */
+  max: number;
+}
+
+/** A pool's counters. Gauges: `inFlight`, `queued`, `running`; the rest only grow. */
+export interface PoolStats {
+  /** `'default'` for the process-wide pool, else `options.name` (default `'pool'`). */
+  name: string;
+  threads: number;
+  /** Tasks admitted beyond `threads` before `ERR_QUEUE_FULL`. */
+  maxQueue: number;
+  /** Admitted and not yet settled (queued + running + finished awaiting delivery). */
+  inFlight: number;
+  /** Admitted, waiting for a thread. Use it for 429/503 decisions. */
+  queued: number;
+  /** Running on a pool thread. */
+  running: number;
+  /** Settled with a value. */
+  completed: number;
+  /** Settled with an error (including panics). */
+  failed: number;
+  /** Of `failed`, kernel panics (`ERR_TASK_PANICKED`). */
+  panicked: number;
+  /** Rejected by an abort signal or a timeout. */
+  cancelled: number;
+  /** Refused at admission (`ERR_QUEUE_FULL`, `ERR_POOL_CLOSED`). */
+  rejected: number;
+  /** Time from admission to start on a thread. */
+  waitTime: LatencyStats;
+  /** Time on a thread. */
+  runTime: LatencyStats;
+}
+
+/** Options of {@link Pool}. */
+export interface PoolOptions {
+  /** Threads, 1 to 1024. Default: `COREPOOL_THREADS` or `os.availableParallelism()`. */
+  threads?: number;
+  /**
+   * Tasks that may wait beyond `threads`; past `threads + maxQueue` in
+   * flight, calls reject at once with `ERR_QUEUE_FULL`. Default (or
+   * `'auto'`): 1024 × threads.
+   */
+  maxQueue?: number | 'auto';
+  /** The `pool` label in {@link Pool.metrics}. Default: `'pool'`. */
+  name?: string;
+}
+
+/**
+ * An isolated pool with its own threads and admission bound. The
+ * module-level functions use a process-wide default pool instead (shared by
+ * all worker_threads), which needs no closing.
+ */
+export class Pool {
+  constructor(options?: PoolOptions);
+  /** {@link digest} on this pool. */
+  digest: typeof digest;
+  /** A snapshot of the counters. */
+  stats(): PoolStats;
+  /** The counters in Prometheus text exposition format (`corepool_` prefix, `pool` label). */
+  metrics(): string;
+  /**
+   * Stops admission (later calls reject with `ERR_POOL_CLOSED`), lets
+   * in-flight tasks settle, then releases the threads. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** The process-wide pool used by the module-level functions. Its `close()` rejects. */
+export const defaultPool: Pool;
+
+/** Counters of the default pool. */
+export function stats(): PoolStats;
+/** Prometheus text of the default pool. */
+export function metrics(): string;
+/** Threads of the default pool (`COREPOOL_THREADS` or the available parallelism). */
+export function defaultThreads(): number;
+
+/** Stable error codes of {@link CorepoolError}. */
+export type CorepoolErrorCode =
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_POOL_CLOSED'
+  | 'ERR_TIMEOUT'
+  | 'ABORT_ERR'
+  | 'ERR_TASK_PANICKED'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_STATE'
+  | 'ERR_DECODE'
+  | 'ERR_ENCODE'
+  | 'ERR_LIMIT'
+  | 'ERR_UNSUPPORTED_FORMAT'
+  | 'ERR_INVALID_HASH'
+  | 'ERR_PASSWORD_TOO_LONG'
+  | 'ERR_INVALID_PASSWORD';
+
+/** Every rejection from a task (other than argument TypeErrors/RangeErrors) is a CorepoolError. */
+export class CorepoolError extends Error {
+  constructor(message: string, code: CorepoolErrorCode | string, options?: ErrorOptions);
+  readonly code: CorepoolErrorCode | string;
+}
+
+/** Rejection of an aborted task: `name === 'AbortError'`, `code === 'ABORT_ERR'`, `cause` = the signal's reason. */
+export class AbortError extends CorepoolError {
+  constructor(message?: string, options?: ErrorOptions);
+  readonly code: 'ABORT_ERR';
+}
