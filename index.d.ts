@@ -53,6 +53,75 @@ export function digest(data: BinaryLike, algorithm: DigestAlgorithm | undefined,
 export function digest(data: BinaryLike, options: DigestOptions & { encoding?: undefined }): Promise<Buffer>;
 export function digest(data: BinaryLike, options: DigestOptions & { encoding: 'hex' | 'base64' | 'base64url' }): Promise<string>;
 
+/** Options of {@link hash} and {@link needsRehash}. */
+export interface HashOptions {
+  /** Default: `'bcrypt'`. */
+  algorithm?: 'bcrypt' | 'argon2id';
+  /** bcrypt cost (log2 of rounds), 4 to 31. Default: 12 (~250 ms on a 2026 server core). */
+  cost?: number;
+  /** bcrypt prefix written into new hashes. Default: `'2b'`. */
+  version?: '2a' | '2b' | '2y';
+  /**
+   * bcrypt only. `false` (default): a password longer than 72 UTF-8 bytes
+   * rejects with `ERR_PASSWORD_TOO_LONG`. `true`: only the first 72 bytes are
+   * hashed (bcrypt's historical behaviour).
+   */
+  truncate?: boolean;
+  /** argon2id memory in KiB, 8 × parallelism to 4194304. Default: 19456 (OWASP). */
+  memoryCost?: number;
+  /** argon2id passes, 1 to 4096. Default: 2. */
+  timeCost?: number;
+  /** argon2id lanes, 1 to 16777215 (computed on one pool thread). Default: 1. */
+  parallelism?: number;
+}
+
+/**
+ * Hashes a password on the pool with a fresh salt from the OS CSPRNG.
+ * Returns a `$2b$12$…` bcrypt string or a `$argon2id$v=19$…` PHC string.
+ *
+ * Rejects with `ERR_PASSWORD_TOO_LONG` (bcrypt, > 72 bytes, without
+ * `truncate`), `ERR_INVALID_PASSWORD` (bcrypt, NUL byte), `ERR_LIMIT`.
+ *
+ * @example
+ * const stored = await hash(req.body.password)
+ */
+export function hash(password: string | Uint8Array, options?: HashOptions & TaskOptions): Promise<string>;
+
+/**
+ * Checks a password against a bcrypt (`$2a$ $2b$ $2y$ $2x$`) or Argon2
+ * (`$argon2id$ $argon2i$ $argon2d$`) hash in constant time. A malformed hash
+ * rejects with `ERR_INVALID_HASH` rather than resolving `false`.
+ */
+export function verify(password: string | Uint8Array, hash: string, options?: TaskOptions): Promise<boolean>;
+
+/**
+ * True when `hash` used another algorithm or other cost parameters than
+ * `options` (or the defaults): rehash at the next successful login. Sync.
+ * Throws `ERR_INVALID_HASH` for a malformed hash.
+ */
+export function needsRehash(hash: string, options?: HashOptions): boolean;
+
+/** What {@link parseHash} reads from a hash string. */
+export interface ParsedHash {
+  algorithm: 'bcrypt' | 'argon2id' | 'argon2i' | 'argon2d';
+  /** bcrypt `'2a' | '2b' | '2x' | '2y'`, or the Argon2 version (`'19'`, `'16'`). */
+  version: string;
+  /** bcrypt cost. */
+  cost?: number;
+  /** Argon2 memory in KiB. */
+  memoryCost?: number;
+  /** Argon2 passes. */
+  timeCost?: number;
+  /** Argon2 lanes. */
+  parallelism?: number;
+}
+
+/** Parses a bcrypt or Argon2 hash string. Sync; throws `ERR_INVALID_HASH`. */
+export function parseHash(hash: string): ParsedHash;
+
+/** The cost of a bcrypt hash. Sync; throws `ERR_INVALID_HASH` (also for Argon2 hashes). */
+export function getRounds(hash: string): number;
+
 /** Latency percentiles, in milliseconds, over the pool's lifetime (within 12.5 %). */
 export interface LatencyStats {
   count: number;
@@ -115,6 +184,10 @@ export class Pool {
   constructor(options?: PoolOptions);
   /** {@link digest} on this pool. */
   digest: typeof digest;
+  /** {@link hash} on this pool. */
+  hash: typeof hash;
+  /** {@link verify} on this pool. */
+  verify: typeof verify;
   /** A snapshot of the counters. */
   stats(): PoolStats;
   /** The counters in Prometheus text exposition format (`corepool_` prefix, `pool` label). */

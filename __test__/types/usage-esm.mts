@@ -1,0 +1,9 @@
+import { hash, verify, Pool, CorepoolError } from 'corepool';
+import bcrypt, { compareSync } from 'corepool/bcrypt';
+
+const h: string = await hash('pw');
+const ok: boolean = await verify('pw', h);
+const pool = new Pool();
+const err = new CorepoolError('m', 'ERR_LIMIT');
+const sync: boolean = compareSync('pw', bcrypt.hashSync('pw', 4));
+void [ok, pool, err, sync];

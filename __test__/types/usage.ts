@@ -1,0 +1,54 @@
+// Type tests: compiled with `tsc --noEmit` by __test__/types.test.js.
+import corepool = require('../..');
+import bcrypt = require('../../bcrypt');
+
+async function main(): Promise<void> {
+  const h: string = await corepool.hash('pw', { cost: 10, algorithm: 'bcrypt', version: '2b', truncate: false });
+  const a: string = await corepool.hash(Buffer.from('pw'), { algorithm: 'argon2id', memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const ok: boolean = await corepool.verify('pw', h, { signal: AbortSignal.timeout(1000), timeout: 500 });
+  const rehash: boolean = corepool.needsRehash(a, { algorithm: 'argon2id' });
+  const rounds: number = corepool.getRounds(h);
+  const parsed = corepool.parseHash(h);
+  const alg: 'bcrypt' | 'argon2id' | 'argon2i' | 'argon2d' = parsed.algorithm;
+
+  const buf: Buffer = await corepool.digest(Buffer.alloc(4));
+  const hex: string = await corepool.digest('abc', 'sha256', { encoding: 'hex' });
+  const b3: Buffer = await corepool.digest(new Uint8Array(3), { algorithm: 'blake3' });
+
+  const pool = new corepool.Pool({ threads: 2, maxQueue: 100, name: 'api' });
+  const s: corepool.PoolStats = pool.stats();
+  const p99: number = s.runTime.p99 + s.waitTime.max + s.queued;
+  const text: string = pool.metrics();
+  await pool.hash('x', { cost: 4 });
+  await pool.close();
+
+  try {
+    await corepool.hash('x');
+  } catch (e) {
+    if (e instanceof corepool.CorepoolError) {
+      const code: string = e.code;
+      void code;
+    }
+    if (e instanceof corepool.AbortError) {
+      const code: 'ABORT_ERR' = e.code;
+      void code;
+    }
+  }
+
+  const salt: string = bcrypt.genSaltSync(10);
+  const hashed: string = await bcrypt.hash('pw', salt);
+  const same: boolean = await bcrypt.compare('pw', hashed);
+  bcrypt.compare('pw', hashed, (err: Error | null, result: boolean) => void [err, result]);
+  const r: number = bcrypt.getRounds(hashed);
+
+  void [ok, rehash, rounds, alg, buf, hex, b3, p99, text, same, r];
+}
+
+// @ts-expect-error cost must be a number
+corepool.hash('x', { cost: '12' });
+// @ts-expect-error unknown digest algorithm
+corepool.digest('x', 'md5');
+// @ts-expect-error Pool threads must be a number
+new corepool.Pool({ threads: 'many' });
+
+void main;
