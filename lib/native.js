@@ -10,9 +10,8 @@ try {
   const e = new Error(
     `corepool: the native addon could not be loaded (${missing ? 'corepool.node was never built' : err.message}).\n` +
       'corepool compiles its native addon from source when it is installed, with the Rust toolchain (https://rustup.rs).\n' +
-      'npm 11 skips the install scripts of dependencies until you approve them; approve and build with:\n' +
-      '  npm install-scripts approve corepool && npm rebuild corepool\n' +
-      '(or install with `npm install corepool --allow-scripts=corepool`).',
+      'If its install script was skipped (--ignore-scripts, or not approved under npm 11), build it with:\n' +
+      '  npm install-scripts approve corepool && npm rebuild corepool',
     { cause: err },
   );
   e.code = 'ERR_COREPOOL_NATIVE';
