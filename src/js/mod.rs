@@ -199,6 +199,10 @@ pub unsafe fn call(
     }
 }
 
+/// Throws `t` as a JS exception.
+///
+/// # Safety
+/// On the JS thread of `env`, with no exception pending.
 unsafe fn throw(env: sys::napi_env, t: Thrown) {
     let cstr = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
     // SAFETY: JS thread; valid C strings.

@@ -85,6 +85,10 @@ pub unsafe extern "C" fn create_pool(
     }
 }
 
+/// A JS number.
+///
+/// # Safety
+/// On the JS thread of `env`.
 unsafe fn number(env: sys::napi_env, n: f64) -> Result<sys::napi_value, Thrown> {
     let mut v = ptr::null_mut();
     // SAFETY: JS thread.

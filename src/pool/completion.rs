@@ -124,11 +124,11 @@ impl EnvShared {
     }
 
     fn wake(&self) {
-        // SAFETY: the threadsafe function lives until the environment's
-        // teardown, and callers are inside the gate (or on the JS thread),
-        // which the cleanup hook waits for before teardown proceeds.
-        // Nonblocking with an unbounded queue never blocks; napi_closing can
-        // only be returned during teardown, when nobody is waiting anyway.
+        // The threadsafe function lives until the environment's teardown,
+        // and callers are inside the gate (or on the JS thread), which the
+        // cleanup hook waits for before teardown proceeds. Nonblocking with an
+        // unbounded queue never blocks; napi_closing only comes in teardown.
+        // SAFETY: per the above, the handle is valid for this call.
         unsafe {
             sys::napi_call_threadsafe_function(
                 self.tsfn.0,
@@ -196,6 +196,8 @@ impl EnvLocal {
         unsafe { Self::create(env) }
     }
 
+    /// # Safety
+    /// As [`EnvLocal::get`], and no instance data is set yet.
     unsafe fn create(env: sys::napi_env) -> Result<&'static EnvLocal, NapiFailure> {
         // Threads that outlive this environment must not see the library
         // unloaded under them.
@@ -393,6 +395,8 @@ impl EnvLocal {
         unsafe { self.settle_close_waiters(env) };
     }
 
+    /// # Safety
+    /// On the JS thread of `env`.
     unsafe fn settle_close_waiters(&self, env: sys::napi_env) {
         let ready: Vec<_> = {
             let mut w = self.close_waiters.borrow_mut();
@@ -414,6 +418,10 @@ impl EnvLocal {
         }
     }
 
+    /// Settles up to [`DRAIN_BATCH`] completions.
+    ///
+    /// # Safety
+    /// On the JS thread of `env` (its threadsafe function's callback).
     unsafe fn drain(&self, env: sys::napi_env) {
         let (batch, more) = {
             let mut q = lock(&self.shared.queue);
@@ -440,6 +448,10 @@ impl EnvLocal {
         unsafe { self.settle_close_waiters(env) };
     }
 
+    /// Settles one task and releases what it held.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
     unsafe fn settle(&self, env: sys::napi_env, c: Completion) {
         let Some(p) = self
             .slots
@@ -641,6 +653,10 @@ pub unsafe fn output_to_js(
     }
 }
 
+/// A plain object from `props`.
+///
+/// # Safety
+/// On the JS thread of `env`.
 unsafe fn js_object(
     env: sys::napi_env,
     props: Vec<(&'static str, Value)>,

@@ -28,11 +28,11 @@ impl Input {
         match self {
             Input::Owned(v) => v,
             Input::Borrowed { len: 0, .. } => &[],
-            // SAFETY: `ptr`/`len` came from napi_get_buffer_info /
-            // napi_get_typedarray_info for an object the environment keeps
-            // referenced until this task is settled, and the environment
-            // cannot be torn down while a job is inside its gate (see the
-            // module docs). Length zero is handled above (ptr may dangle).
+            // `ptr`/`len` came from napi_get_typedarray_info for an object
+            // the environment keeps referenced until this task is settled,
+            // and the environment cannot be torn down while a job is inside
+            // its gate (module docs). Length zero is handled above.
+            // SAFETY: per the above, `len` initialised bytes live at `ptr`.
             Input::Borrowed { ptr, len } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
         }
     }
