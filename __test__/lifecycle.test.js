@@ -106,3 +106,36 @@ test('four worker_threads using corepool at once get correct results', async () 
   );
   assert.deepEqual(results, [0, 0, 0, 0]);
 });
+
+test('a worker that owns a Pool and is terminated mid-flight: no crash, and the pool threads exit', async () => {
+  const fs = require('node:fs');
+  const threadIds = () =>
+    fs.readdirSync('/proc/self/task').filter((t) => {
+      try {
+        return fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').startsWith('corepool-');
+      } catch {
+        return false;
+      }
+    });
+  const before = new Set(threadIds());
+  const src = `
+    const { parentPort } = require('node:worker_threads');
+    const corepool = require(${JSON.stringify(ROOT)});
+    const pool = new corepool.Pool({ threads: 2 });
+    const buf = Buffer.alloc(8 << 20, 3);
+    for (let i = 0; i < 300; i++) pool.digest(buf, 'sha512').catch(() => {});
+    parentPort.postMessage('started');
+  `;
+  for (let i = 0; i < Math.min(RUNS, 20); i++) {
+    const w = new Worker(src, { eval: true });
+    await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await w.terminate();
+  }
+  // The pools die with their environments; their threads exit once the jobs
+  // that were running have returned.
+  while (threadIds().some((t) => !before.has(t))) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(threadIds().filter((t) => !before.has(t)), []);
+});
