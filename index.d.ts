@@ -122,6 +122,74 @@ export function parseHash(hash: string): ParsedHash;
 /** The cost of a bcrypt hash. Sync; throws `ERR_INVALID_HASH` (also for Argon2 hashes). */
 export function getRounds(hash: string): number;
 
+/** A CSS colour (`#rgb`, `#rrggbb`, `#rrggbbaa`, `rgb()`, `rgba()`, a colour name, `transparent`) or sharp's `{ r, g, b, alpha }`. */
+export type Color = string | { r: number; g: number; b: number; alpha?: number };
+
+/** Options of {@link render}. */
+export interface RenderOptions extends TaskOptions {
+  /** Default: `'png'`. An array of SVGs is only valid for `'pdf'` (one page each). */
+  format?: 'png' | 'jpeg' | 'webp' | 'pdf';
+  /** Output width in pixels (PDF: points), 1 to 1e6; keeps the aspect ratio. At most one of width/height/scale. */
+  width?: number;
+  /** Output height in pixels (PDF: points), 1 to 1e6; keeps the aspect ratio. */
+  height?: number;
+  /** Zoom applied to the SVG's own size, > 0 and ≤ 1000. */
+  scale?: number;
+  /** Painted under the SVG. Default: transparent (JPEG: white; PDF: none). */
+  background?: Color;
+  /** JPEG/WebP quality, 1 to 100. Default: 80. */
+  quality?: number;
+  /** Output pixel limit (checked before allocating) and the budget of embedded images. Default: 100 000 000. */
+  maxPixels?: number;
+  /** Limit on each input SVG's size in bytes (and each file read from baseDir). Default: 50 MiB. */
+  maxInputBytes?: number;
+  /**
+   * `<image href>` that is a path, `file:` or `http(s):` is never loaded
+   * (drawn as missing, listed in `info.warnings`); `data:` URIs work.
+   * `{ baseDir }` allows reading images under that directory only (`..` and
+   * symlinks out of it are refused).
+   */
+  resources?: { baseDir?: string };
+  /** Also use the machine's installed fonts (scanned once per process). `false`: only the bundled DejaVu Sans and registered fonts. Default: true. */
+  systemFonts?: boolean;
+  /** Resolve `{ data, info }` instead of a Buffer. */
+  info?: boolean;
+}
+
+/** `info` of {@link render} with `{ info: true }`. */
+export interface RenderInfo {
+  format: 'png' | 'jpeg' | 'webp' | 'pdf';
+  /** Pixels (raster) or points of the first page (PDF). */
+  width: number;
+  height: number;
+  /** 1 for raster formats. */
+  pages: number;
+  /** Bytes of `data`. */
+  size: number;
+  /** Non-fatal problems: images not loaded, missing fonts. */
+  warnings: string[];
+}
+
+/**
+ * Renders SVG to PNG (default), JPEG, WebP, or PDF (an array of SVGs makes a
+ * multi-page PDF with embedded, subset fonts: text stays text). Safe for
+ * untrusted SVG: no file or network access, and size, depth, entity and pixel
+ * limits (`ERR_LIMIT`). Malformed SVG rejects with `ERR_DECODE`. Text renders
+ * with the bundled DejaVu Sans when no system font matches.
+ *
+ * @example
+ * const png = await render(`<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630">…</svg>`)
+ */
+export function render(svg: string | Uint8Array | Array<string | Uint8Array>, options?: RenderOptions & { info?: false }): Promise<Buffer>;
+export function render(svg: string | Uint8Array | Array<string | Uint8Array>, options: RenderOptions & { info: true }): Promise<{ data: Buffer; info: RenderInfo }>;
+
+/**
+ * Adds a TrueType/OpenType font (or collection) for every later render in
+ * this process (all pools and workers). Resolves with the number of faces
+ * added; bad data rejects with `ERR_DECODE`.
+ */
+export function registerFont(data: Uint8Array, options?: TaskOptions): Promise<number>;
+
 /** Latency percentiles, in milliseconds, over the pool's lifetime (within 12.5 %). */
 export interface LatencyStats {
   count: number;
@@ -188,6 +256,8 @@ export class Pool {
   hash: typeof hash;
   /** {@link verify} on this pool. */
   verify: typeof verify;
+  /** {@link render} on this pool. */
+  render: typeof render;
   /** A snapshot of the counters. */
   stats(): PoolStats;
   /** The counters in Prometheus text exposition format (`corepool_` prefix, `pool` label). */

@@ -7,6 +7,7 @@ const native = require('./lib/native');
 const { CorepoolError, AbortError } = require('./lib/errors');
 const { checkOptions, checkInteger, checkOneOf, toBytes, typeError, valueError } = require('./lib/validate');
 const { run, checkSignal, checkTimeout } = require('./lib/run');
+const { parseColor } = require('./lib/color');
 
 const DIGEST_ALGORITHMS = ['sha256', 'sha512', 'blake3', 'xxh3-64'];
 const ENCODINGS = ['hex', 'base64', 'base64url'];
@@ -115,6 +116,77 @@ function needsRehash(hash, options) {
   return native.needsRehash(checkHashString(hash), o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism);
 }
 
+const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
+const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'info', 'signal', 'timeout'];
+
+function checkSvg(svg, name) {
+  if (typeof svg === 'string' || svg instanceof Uint8Array) return svg;
+  if (ArrayBuffer.isView(svg) || svg instanceof ArrayBuffer) return toBytes(svg, name);
+  throw typeError(name, 'of type string or an instance of Buffer or Uint8Array', svg);
+}
+
+function renderOn(handle, svg, options) {
+  try {
+    const o = taskOptions(checkOptions(options, 'options', RENDER_KEYS), 'options');
+    const format = o.format === undefined ? 'png' : checkOneOf(o.format, 'options.format', RENDER_FORMATS);
+    let svgs;
+    if (Array.isArray(svg)) {
+      if (svg.length === 0) throw valueError('svg', 'a non-empty array', svg);
+      if (format !== 'pdf') throw valueError('svg', `a single SVG for format '${format}' (an array makes a multi-page PDF)`, svg);
+      svgs = svg.map((s, i) => checkSvg(s, `svg[${i}]`));
+    } else {
+      svgs = [checkSvg(svg, 'svg')];
+    }
+    const sizing = ['width', 'height', 'scale'].filter((k) => o[k] !== undefined);
+    if (sizing.length > 1) throw valueError(`options.${sizing[1]}`, `not combined with options.${sizing[0]} (give one of width, height, scale)`, o[sizing[1]]);
+    const native_ = {
+      format,
+      width: o.width === undefined ? undefined : checkInteger(o.width, 'options.width', 1, 1e6),
+      height: o.height === undefined ? undefined : checkInteger(o.height, 'options.height', 1, 1e6),
+      scale: o.scale === undefined ? undefined : checkScale(o.scale),
+      background: o.background === undefined ? undefined : parseColor(o.background, 'options.background'),
+      quality: o.quality === undefined ? undefined : checkInteger(o.quality, 'options.quality', 1, 100),
+      maxPixels: o.maxPixels === undefined ? undefined : checkInteger(o.maxPixels, 'options.maxPixels', 1, Number.MAX_SAFE_INTEGER),
+      maxInputBytes: o.maxInputBytes === undefined ? undefined : checkInteger(o.maxInputBytes, 'options.maxInputBytes', 1, Number.MAX_SAFE_INTEGER),
+      baseDir: resourcesBaseDir(o.resources),
+      systemFonts: o.systemFonts === undefined ? undefined : checkBoolean(o.systemFonts, 'options.systemFonts'),
+      info: o.info === undefined ? false : checkBoolean(o.info, 'options.info'),
+    };
+    return run(o, (token) => native.render(handle, svgs, native_, token));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function checkScale(scale) {
+  if (typeof scale !== 'number') throw typeError('options.scale', 'of type number', scale);
+  if (!(scale > 0 && scale <= 1000)) throw valueError('options.scale', 'a number greater than 0 and at most 1000', scale);
+  return scale;
+}
+
+function checkBoolean(v, name) {
+  if (typeof v !== 'boolean') throw typeError(name, 'of type boolean', v);
+  return v;
+}
+
+function resourcesBaseDir(resources) {
+  if (resources === undefined) return undefined;
+  const r = checkOptions(resources, 'options.resources', ['baseDir']);
+  if (r.baseDir === undefined) return undefined;
+  if (typeof r.baseDir !== 'string' || r.baseDir === '') throw typeError('options.resources.baseDir', 'a non-empty string', r.baseDir);
+  return require('node:path').resolve(r.baseDir);
+}
+
+function registerFontOn(handle, data, options) {
+  try {
+    const o = taskOptions(checkOptions(options, 'options', ['signal', 'timeout']), 'options');
+    if (!(data instanceof Uint8Array)) throw typeError('data', 'an instance of Buffer or Uint8Array', data);
+    return run(o, (token) => native.registerFont(handle, data, token)).then(Number);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 const kHandle = Symbol('corepool.handle');
 
 /**
@@ -146,6 +218,11 @@ class Pool {
   /** Checks a password against a hash; see index.d.ts. */
   verify(password, hash, options) {
     return verifyOn(this[kHandle], password, hash, options);
+  }
+
+  /** SVG → PNG/JPEG/WebP/PDF; see index.d.ts. */
+  render(svg, options) {
+    return renderOn(this[kHandle], svg, options);
   }
 
   /** Counters and latency percentiles. */
@@ -181,6 +258,8 @@ module.exports = {
   needsRehash,
   getRounds,
   parseHash,
+  render: (svg, options) => renderOn(null, svg, options),
+  registerFont: (data, options) => registerFontOn(null, data, options),
   stats: () => native.stats(null),
   metrics: () => native.metrics(null),
   defaultThreads: () => native.defaultThreads(),

@@ -11,6 +11,8 @@ export const {
   needsRehash,
   getRounds,
   parseHash,
+  render,
+  registerFont,
   stats,
   metrics,
   defaultThreads,

@@ -30,6 +30,8 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("genSalt", js::hash::gen_salt),
     ("parseHash", js::hash::parse),
     ("needsRehash", js::hash::needs_rehash_fn),
+    ("render", js::render::render),
+    ("registerFont", js::render::register_font_fn),
     ("__testPanic", js::digest::test_panic),
     ("__testSleep", js::digest::test_sleep),
 ];

@@ -52,3 +52,15 @@ corepool.digest('x', 'md5');
 new corepool.Pool({ threads: 'many' });
 
 void main;
+
+async function renderTypes(): Promise<void> {
+  const png: Buffer = await corepool.render('<svg/>', { width: 100, background: { r: 1, g: 2, b: 3, alpha: 0.5 } });
+  const { data, info } = await corepool.render(['<svg/>', Buffer.from('<svg/>')], { format: 'pdf', info: true, resources: { baseDir: '/tmp' } });
+  const pages: number = info.pages;
+  const warnings: string[] = info.warnings;
+  const faces: number = await corepool.registerFont(Buffer.alloc(0));
+  // @ts-expect-error unknown format
+  await corepool.render('<svg/>', { format: 'gif' });
+  void [png, data, pages, warnings, faces];
+}
+void renderTypes;

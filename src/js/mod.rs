@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod hash;
 pub mod pool;
+pub mod render;
 
 use std::ffi::CString;
 use std::ptr;
@@ -139,6 +140,138 @@ impl Args {
         // SAFETY: JS thread, a string value of this call.
         let bytes = unsafe { read_utf8(self.env, self.get(i))? };
         String::from_utf8(bytes).map_err(|_| Thrown::Type(format!("{name} is not valid UTF-8")))
+    }
+}
+
+/// Properties of a plain options object that index.js already validated and
+/// normalised; `undefined`/`null`/absent properties read as `None`.
+pub struct Obj<'a> {
+    args: &'a Args,
+    obj: sys::napi_value,
+}
+
+impl<'a> Obj<'a> {
+    /// Argument `i`, which must be an object.
+    pub fn arg(args: &'a Args, i: usize, name: &str) -> Result<Self, Thrown> {
+        if args.type_of(i) != sys::ValueType::napi_object {
+            return Err(Thrown::Type(format!("{name} must be an object")));
+        }
+        Ok(Obj {
+            args,
+            obj: args.get(i),
+        })
+    }
+
+    /// The raw property value, or None when undefined/null.
+    pub fn value(&self, key: &str) -> Option<sys::napi_value> {
+        let ckey = CString::new(key).ok()?;
+        let mut v = ptr::null_mut();
+        let mut t = sys::ValueType::napi_undefined;
+        // SAFETY: JS thread, an object of this call; `ckey` is NUL-terminated.
+        unsafe {
+            if sys::napi_get_named_property(self.args.env, self.obj, ckey.as_ptr(), &mut v)
+                != sys::Status::napi_ok
+            {
+                return None;
+            }
+            sys::napi_typeof(self.args.env, v, &mut t);
+        }
+        (t != sys::ValueType::napi_undefined && t != sys::ValueType::napi_null).then_some(v)
+    }
+
+    /// A number property.
+    pub fn f64(&self, key: &str) -> Result<Option<f64>, Thrown> {
+        let Some(v) = self.value(key) else {
+            return Ok(None);
+        };
+        let mut n = 0.0;
+        // SAFETY: JS thread, a value of this call.
+        if unsafe { sys::napi_get_value_double(self.args.env, v, &mut n) } != sys::Status::napi_ok {
+            return Err(Thrown::Type(format!("options.{key} must be a number")));
+        }
+        Ok(Some(n))
+    }
+
+    /// A non-negative integer property, saturated to u32.
+    pub fn u32(&self, key: &str) -> Result<Option<u32>, Thrown> {
+        Ok(self.f64(key)?.map(|n| n.clamp(0.0, u32::MAX as f64) as u32))
+    }
+
+    /// A non-negative integer property, saturated to u64.
+    pub fn u64(&self, key: &str) -> Result<Option<u64>, Thrown> {
+        Ok(self.f64(key)?.map(|n| n.clamp(0.0, u64::MAX as f64) as u64))
+    }
+
+    /// A boolean property.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, Thrown> {
+        let Some(v) = self.value(key) else {
+            return Ok(None);
+        };
+        let mut b = false;
+        // SAFETY: JS thread, a value of this call.
+        if unsafe { sys::napi_get_value_bool(self.args.env, v, &mut b) } != sys::Status::napi_ok {
+            return Err(Thrown::Type(format!("options.{key} must be a boolean")));
+        }
+        Ok(Some(b))
+    }
+
+    /// A string property.
+    pub fn string(&self, key: &str) -> Result<Option<String>, Thrown> {
+        let Some(v) = self.value(key) else {
+            return Ok(None);
+        };
+        // SAFETY: JS thread, a value of this call (type checked by N-API).
+        let bytes = unsafe { read_utf8(self.args.env, v) }
+            .map_err(|_| Thrown::Type(format!("options.{key} must be a string")))?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Thrown::Type(format!("options.{key} is not valid UTF-8")))
+    }
+
+    /// An array-of-numbers property of exactly N items (e.g. an RGBA colour).
+    pub fn u8_array<const N: usize>(&self, key: &str) -> Result<Option<[u8; N]>, Thrown> {
+        let Some(v) = self.value(key) else {
+            return Ok(None);
+        };
+        let items = elements(self.args.env, v)
+            .map_err(|_| Thrown::Type(format!("options.{key} must be an array")))?;
+        if items.len() != N {
+            return Err(Thrown::Type(format!("options.{key} must have {N} items")));
+        }
+        let mut out = [0u8; N];
+        for (o, item) in out.iter_mut().zip(items) {
+            let mut n = 0.0;
+            // SAFETY: JS thread, a value of this call.
+            unsafe { sys::napi_get_value_double(self.args.env, item, &mut n) };
+            *o = n.clamp(0.0, 255.0).round() as u8;
+        }
+        Ok(Some(out))
+    }
+}
+
+/// The elements of a JS array.
+pub fn elements(
+    env: sys::napi_env,
+    arr: sys::napi_value,
+) -> Result<Vec<sys::napi_value>, NapiFailure> {
+    let mut is_array = false;
+    let mut len = 0u32;
+    // SAFETY: JS thread (callers are native callbacks), a value of this call.
+    unsafe {
+        sys::napi_is_array(env, arr, &mut is_array);
+        if !is_array {
+            return Err(NapiFailure("napi_is_array"));
+        }
+        sys::napi_get_array_length(env, arr, &mut len);
+        let mut out = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let mut v = ptr::null_mut();
+            if sys::napi_get_element(env, arr, i, &mut v) != sys::Status::napi_ok {
+                return Err(NapiFailure("napi_get_element"));
+            }
+            out.push(v);
+        }
+        Ok(out)
     }
 }
 
