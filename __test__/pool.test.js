@@ -202,3 +202,26 @@ test('the strict Prometheus parser rejects malformed text', () => {
   assert.throws(() => parse('# TYPE a counter\na 1'), /newline/);
   assert.throws(() => parse('# TYPE a summary\na 1\n'), /quantile/);
 });
+
+test('a saturated pipeline does not starve timers: settlements yield to the event loop between batches', async () => {
+  const pool = new corepool.Pool({ threads: 2 });
+  const TOTAL = 200000;
+  let completed = 0;
+  let started = 0;
+  let timerSawCompleted = -1;
+  setTimeout(() => (timerSawCompleted = completed), 1);
+  await new Promise((resolve) => {
+    const start = () => {
+      started++;
+      pool.digest(b16).then(() => {
+        completed++;
+        if (started < TOTAL) start();
+        else if (completed === TOTAL) resolve();
+      });
+    };
+    for (let i = 0; i < 1000; i++) start();
+  });
+  assert.ok(timerSawCompleted >= 0, 'the timer fired during the burst');
+  assert.ok(timerSawCompleted < TOTAL / 2, `the timer waited for ${timerSawCompleted} of ${TOTAL} completions`);
+  await pool.close();
+});

@@ -19,6 +19,9 @@ try {
 }
 
 const { CorepoolError } = require('./errors');
-native.init(CorepoolError);
+// Completions are settled in batches from setImmediate callbacks, one batch
+// per event-loop iteration (see src/pool/completion.rs).
+const drain = () => native.drain();
+native.init(CorepoolError, () => setImmediate(drain));
 
 module.exports = native;

@@ -15,6 +15,7 @@ use napi_derive::napi;
 /// The native functions, by JS name. `index.js` is the public API.
 const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("init", js::pool::init),
+    ("drain", js::pool::drain),
     ("defaultThreads", js::pool::default_threads_fn),
     ("createPool", js::pool::create_pool),
     ("stats", js::pool::stats),

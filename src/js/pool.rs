@@ -13,7 +13,8 @@ use crate::pool::output::Value;
 use crate::pool::stats::HistogramSnapshot;
 use crate::pool::{default_max_queue, default_threads, Output, Pool};
 
-/// `init(CorepoolError)`: the class used to reject tasks in this environment.
+/// `init(CorepoolError, scheduleDrain)`: the class used to reject tasks in
+/// this environment, and `() => setImmediate(drain)`.
 pub unsafe extern "C" fn init(
     env: sys::napi_env,
     info: sys::napi_callback_info,
@@ -21,10 +22,31 @@ pub unsafe extern "C" fn init(
     // SAFETY: N-API callback on the JS thread.
     unsafe {
         call(env, info, |a| {
-            if a.type_of(0) != sys::ValueType::napi_function {
-                return Err(Thrown::Type("init expects the CorepoolError class".into()));
+            if a.type_of(0) != sys::ValueType::napi_function
+                || a.type_of(1) != sys::ValueType::napi_function
+            {
+                return Err(Thrown::Type(
+                    "init expects the CorepoolError class and a scheduler".into(),
+                ));
             }
-            EnvLocal::get(env)?.set_error_ctor(env, a.get(0))?;
+            let local = EnvLocal::get(env)?;
+            local.set_error_ctor(env, a.get(0))?;
+            local.set_scheduler(env, a.get(1))?;
+            Ok(undefined(env))
+        })
+    }
+}
+
+/// `drain()`: settles the next batch of completions (called by the
+/// scheduler's `setImmediate`).
+pub unsafe extern "C" fn drain(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: N-API callback on the JS thread.
+    unsafe {
+        call(env, info, |_| {
+            EnvLocal::get(env)?.run_scheduled_drain(env);
             Ok(undefined(env))
         })
     }

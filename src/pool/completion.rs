@@ -9,10 +9,17 @@
 //!   the queue goes from empty to non-empty does it call the environment's ONE
 //!   threadsafe function (raw N-API, no JS function, nonblocking). No
 //!   threadsafe function, async work or uv handle is created per task.
-//! - The threadsafe function's callback (JS thread) takes up to
-//!   [`DRAIN_BATCH`] completions at once, re-arms itself if more remain, and
-//!   settles each promise: resolve with the converted output, or reject with a
-//!   `CorepoolError` carrying the stable code.
+//! - The threadsafe function's callback (JS thread) does not settle anything
+//!   itself: it schedules one drain with `setImmediate` (a JS function given
+//!   to `init`). Node dispatches up to 1000 threadsafe calls per libuv
+//!   callback, so settling there would let a saturated pipeline (completions
+//!   arriving while promises settle and their handlers submit more) starve
+//!   timers and I/O for hundreds of milliseconds. The drain settles at most
+//!   [`DRAIN_BATCH`] completions per immediate and schedules another if more
+//!   remain, so every event-loop iteration gets its turn; the check phase runs
+//!   right after the poll phase that received the wake-up, so latency is not
+//!   affected. Each promise is resolved with the converted output, or
+//!   rejected with a `CorepoolError` carrying the stable code.
 //! - The threadsafe function is ref'd while any task of this environment is
 //!   pending (so top-level `await` keeps the process alive) and unref'd when
 //!   none is (so an idle process exits).
@@ -159,6 +166,10 @@ pub struct EnvLocal {
     tokens: RefCell<HashMap<u32, u32>>,
     refed: Cell<bool>,
     error_ctor: Cell<sys::napi_ref>,
+    /// `() => setImmediate(native.drain)`, given to `init`.
+    schedule: Cell<sys::napi_ref>,
+    /// A drain is scheduled and has not run yet.
+    drain_scheduled: Cell<bool>,
     close_waiters: RefCell<Vec<(Arc<Pool>, sys::napi_deferred)>>,
 }
 
@@ -222,6 +233,8 @@ impl EnvLocal {
             tokens: RefCell::new(HashMap::new()),
             refed: Cell::new(false),
             error_ctor: Cell::new(ptr::null_mut()),
+            schedule: Cell::new(ptr::null_mut()),
+            drain_scheduled: Cell::new(false),
             close_waiters: RefCell::new(Vec::new()),
         }));
         // SAFETY: N-API calls on the JS thread; `local_ptr` is a valid leaked
@@ -306,6 +319,74 @@ impl EnvLocal {
             unsafe { sys::napi_delete_reference(env, old) };
         }
         Ok(())
+    }
+
+    /// Remembers the function that schedules a drain (`setImmediate`).
+    ///
+    /// # Safety
+    /// On the JS thread of `env`; `f` a function of that env.
+    pub unsafe fn set_scheduler(
+        &self,
+        env: sys::napi_env,
+        f: sys::napi_value,
+    ) -> Result<(), NapiFailure> {
+        let mut r = ptr::null_mut();
+        // SAFETY: per the function's contract.
+        check(
+            unsafe { sys::napi_create_reference(env, f, 1, &mut r) },
+            "napi_create_reference",
+        )?;
+        let old = self.schedule.replace(r);
+        if !old.is_null() {
+            // SAFETY: `old` is a reference this env created.
+            unsafe { sys::napi_delete_reference(env, old) };
+        }
+        Ok(())
+    }
+
+    /// Asks for a drain on the next check phase (once). Without a working
+    /// scheduler (init not called, or the call failed during teardown) it
+    /// drains now when woken, or re-arms the threadsafe function when called
+    /// from a drain, so it never recurses.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    unsafe fn schedule_drain(&self, env: sys::napi_env, from_drain: bool) {
+        if self.drain_scheduled.get() {
+            return;
+        }
+        let r = self.schedule.get();
+        // SAFETY: JS thread; `r` is a live reference to a function.
+        unsafe {
+            if !r.is_null() {
+                let mut f = ptr::null_mut();
+                let mut global = ptr::null_mut();
+                sys::napi_get_reference_value(env, r, &mut f);
+                sys::napi_get_global(env, &mut global);
+                let mut result = ptr::null_mut();
+                if sys::napi_call_function(env, global, f, 0, ptr::null(), &mut result)
+                    == sys::Status::napi_ok
+                {
+                    self.drain_scheduled.set(true);
+                    return;
+                }
+            }
+            if from_drain {
+                self.shared.wake();
+            } else {
+                self.drain(env);
+            }
+        }
+    }
+
+    /// Runs a scheduled drain (the `setImmediate` callback).
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    pub unsafe fn run_scheduled_drain(&self, env: sys::napi_env) {
+        self.drain_scheduled.set(false);
+        // SAFETY: per the function's contract.
+        unsafe { self.drain(env) };
     }
 
     /// Records a pending task and returns its slot. Refs the TSFN when this
@@ -431,10 +512,6 @@ impl EnvLocal {
                 (q.drain(..DRAIN_BATCH).collect::<Vec<_>>(), true)
             }
         };
-        if more {
-            // Yield to the event loop between batches.
-            self.shared.wake();
-        }
         for c in batch {
             // SAFETY: JS thread of `env` (we are in its TSFN callback).
             unsafe { self.settle(env, c) };
@@ -445,7 +522,13 @@ impl EnvLocal {
             self.refed.set(false);
         }
         // SAFETY: JS thread.
-        unsafe { self.settle_close_waiters(env) };
+        unsafe {
+            self.settle_close_waiters(env);
+            if more {
+                // The rest waits for the next event-loop iteration.
+                self.schedule_drain(env, true);
+            }
+        }
     }
 
     /// Settles one task and releases what it held.
@@ -720,7 +803,7 @@ unsafe extern "C" fn drain_cb(
     // instance-data finalizer, which runs after Node stops calling this.
     let local = unsafe { &*(context as *const EnvLocal) };
     // SAFETY: we are on the environment's JS thread.
-    unsafe { local.drain(env) };
+    unsafe { local.schedule_drain(env, false) };
 }
 
 unsafe extern "C" fn cleanup_hook(arg: *mut c_void) {
