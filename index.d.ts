@@ -190,6 +190,82 @@ export function render(svg: string | Uint8Array | Array<string | Uint8Array>, op
  */
 export function registerFont(data: Uint8Array, options?: TaskOptions): Promise<number>;
 
+/** Options of {@link resize}; sharp's semantics where sharp has the option. */
+export interface ResizeOptions extends TaskOptions {
+  /** Target width, 1 to 65535; omit to derive from height (keep aspect). */
+  width?: number;
+  /** Target height, 1 to 65535; omit to derive from width. */
+  height?: number;
+  /** Default: `'cover'`. */
+  fit?: 'cover' | 'contain' | 'fill' | 'inside' | 'outside';
+  /** Crop/pad gravity. Default: `'center'`. `'entropy'`: keep the busiest region (cover). */
+  position?: 'center' | 'centre' | 'top' | 'right top' | 'right' | 'right bottom' | 'bottom' | 'left bottom' | 'left' | 'left top' | 'entropy';
+  /** `contain` padding and alpha flattening for JPEG. Default: opaque black (as sharp). */
+  background?: Color;
+  /** Never upscale. Default: false. */
+  withoutEnlargement?: boolean;
+  /** Default: `'lanczos3'`. */
+  kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos3';
+  /** Output format. Default: the input's family (GIF, BMP, TIFF → PNG). */
+  format?: 'jpeg' | 'jpg' | 'png' | 'webp';
+  /** JPEG/WebP quality 1 to 100. Default: 80. */
+  quality?: number;
+  /** Progressive JPEG. Default: false. */
+  progressive?: boolean;
+  /** Lossless WebP. Default: false. */
+  lossless?: boolean;
+  /** WebP effort 0 to 6. Default: 4. */
+  effort?: number;
+  /** PNG zlib level 0 to 9. Default: 6. */
+  compressionLevel?: number;
+  /** Apply EXIF orientation 1-8 (the output has no orientation tag). Default: true. */
+  autoOrient?: boolean;
+  /** false (default): EXIF/XMP stripped, ICC converted to sRGB. true: ICC kept (JPEG/PNG). */
+  keepMetadata?: boolean;
+  /** Refuse inputs with more pixels (checked from the header) with ERR_LIMIT; false disables. Default: 268402689. */
+  maxInputPixels?: number | false;
+  /** JPEG shrink-on-load may decode right down to the target size (sharp's default). Default: true. */
+  fastShrinkOnLoad?: boolean;
+  /** Resolve `{ data, info }` instead of a Buffer. */
+  info?: boolean;
+}
+
+/** `info` of {@link resize} with `{ info: true }`. */
+export interface ResizeInfo {
+  format: 'jpeg' | 'png' | 'webp';
+  width: number;
+  height: number;
+  channels: number;
+  size: number;
+}
+
+/**
+ * Decodes JPEG/PNG/WebP/GIF (first frame)/BMP/TIFF, applies EXIF orientation,
+ * resizes (premultiplied alpha, SIMD, JPEG shrink-on-load) and encodes JPEG,
+ * PNG or WebP. Rejects with ERR_UNSUPPORTED_FORMAT, ERR_DECODE, ERR_LIMIT.
+ * Do not modify `input` until the promise settles (it is read in place).
+ */
+export function resize(input: Uint8Array | ArrayBuffer, options?: ResizeOptions & { info?: false }): Promise<Buffer>;
+export function resize(input: Uint8Array | ArrayBuffer, options: ResizeOptions & { info: true }): Promise<{ data: Buffer; info: ResizeInfo }>;
+
+/** What {@link metadata} reads from an image's headers (dimensions as stored, before orientation). */
+export interface ImageMetadata {
+  format: 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff';
+  width: number;
+  height: number;
+  /** EXIF orientation 1-8 when present. */
+  orientation?: number;
+  hasAlpha: boolean;
+  channels: number;
+  bitDepth: number;
+  isProgressive: boolean;
+  hasIcc: boolean;
+  pages: number;
+}
+
+/** Reads the image's headers only (no pixel decode). */
+export function metadata(input: Uint8Array | ArrayBuffer, options?: TaskOptions): Promise<ImageMetadata>;
+
 /** Latency percentiles, in milliseconds, over the pool's lifetime (within 12.5 %). */
 export interface LatencyStats {
   count: number;
@@ -258,6 +334,10 @@ export class Pool {
   verify: typeof verify;
   /** {@link render} on this pool. */
   render: typeof render;
+  /** {@link resize} on this pool. */
+  resize: typeof resize;
+  /** {@link metadata} on this pool. */
+  metadata: typeof metadata;
   /** A snapshot of the counters. */
   stats(): PoolStats;
   /** The counters in Prometheus text exposition format (`corepool_` prefix, `pool` label). */

@@ -187,6 +187,56 @@ function registerFontOn(handle, data, options) {
   }
 }
 
+const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
+const POSITIONS = ['center', 'centre', 'top', 'right top', 'right', 'right bottom', 'bottom', 'left bottom', 'left', 'left top', 'entropy'];
+const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos3'];
+const IMAGE_FORMATS = ['jpeg', 'jpg', 'png', 'webp'];
+const RESIZE_KEYS = [
+  'width', 'height', 'fit', 'position', 'background', 'withoutEnlargement', 'kernel', 'format', 'quality', 'progressive',
+  'lossless', 'effort', 'compressionLevel', 'autoOrient', 'keepMetadata', 'maxInputPixels', 'fastShrinkOnLoad', 'info', 'signal', 'timeout',
+];
+const BOOLEAN_RESIZE_KEYS = ['withoutEnlargement', 'progressive', 'lossless', 'autoOrient', 'keepMetadata', 'fastShrinkOnLoad', 'info'];
+
+function checkImage(input) {
+  if (input instanceof Uint8Array) return input;
+  if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return toBytes(input, 'input');
+  throw typeError('input', 'an instance of Buffer or Uint8Array', input);
+}
+
+function resizeOn(handle, input, options) {
+  try {
+    const o = taskOptions(checkOptions(options, 'options', RESIZE_KEYS), 'options');
+    const bytes = checkImage(input);
+    const n = {};
+    for (const k of ['width', 'height']) if (o[k] !== undefined && o[k] !== null) n[k] = checkInteger(o[k], `options.${k}`, 1, 65535);
+    if (o.fit !== undefined) n.fit = checkOneOf(o.fit, 'options.fit', FITS);
+    if (o.position !== undefined) n.position = checkOneOf(o.position, 'options.position', POSITIONS);
+    if (o.kernel !== undefined) n.kernel = checkOneOf(o.kernel, 'options.kernel', KERNELS);
+    if (o.format !== undefined) n.format = checkOneOf(o.format, 'options.format', IMAGE_FORMATS);
+    if (o.background !== undefined) n.background = parseColor(o.background, 'options.background');
+    if (o.quality !== undefined) n.quality = checkInteger(o.quality, 'options.quality', 1, 100);
+    if (o.effort !== undefined) n.effort = checkInteger(o.effort, 'options.effort', 0, 6);
+    if (o.compressionLevel !== undefined) n.compressionLevel = checkInteger(o.compressionLevel, 'options.compressionLevel', 0, 9);
+    if (o.maxInputPixels !== undefined) {
+      n.maxInputPixels = o.maxInputPixels === false ? 0 : checkInteger(o.maxInputPixels, 'options.maxInputPixels', 1, Number.MAX_SAFE_INTEGER);
+    }
+    for (const k of BOOLEAN_RESIZE_KEYS) if (o[k] !== undefined) n[k] = checkBoolean(o[k], `options.${k}`);
+    return run(o, (token) => native.resize(handle, bytes, n, token));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function metadataOn(handle, input, options) {
+  try {
+    const o = taskOptions(checkOptions(options, 'options', ['signal', 'timeout']), 'options');
+    const bytes = checkImage(input);
+    return run(o, (token) => native.metadata(handle, bytes, token));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 const kHandle = Symbol('corepool.handle');
 
 /**
@@ -225,6 +275,16 @@ class Pool {
     return renderOn(this[kHandle], svg, options);
   }
 
+  /** Decode, orient, resize, encode; see index.d.ts. */
+  resize(input, options) {
+    return resizeOn(this[kHandle], input, options);
+  }
+
+  /** Image header facts; see index.d.ts. */
+  metadata(input, options) {
+    return metadataOn(this[kHandle], input, options);
+  }
+
   /** Counters and latency percentiles. */
   stats() {
     return native.stats(this[kHandle]);
@@ -259,6 +319,8 @@ module.exports = {
   getRounds,
   parseHash,
   render: (svg, options) => renderOn(null, svg, options),
+  resize: (input, options) => resizeOn(null, input, options),
+  metadata: (input, options) => metadataOn(null, input, options),
   registerFont: (data, options) => registerFontOn(null, data, options),
   stats: () => native.stats(null),
   metrics: () => native.metrics(null),

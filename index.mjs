@@ -12,6 +12,8 @@ export const {
   getRounds,
   parseHash,
   render,
+  resize,
+  metadata,
   registerFont,
   stats,
   metrics,

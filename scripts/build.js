@@ -24,7 +24,7 @@ const probe = spawnSync(cargo, ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {
   console.error(
     'corepool: building the native addon needs the Rust toolchain (cargo), which was not found.\n' +
-      'Install it from https://rustup.rs (Rust 1.80 or newer), then run `npm rebuild corepool`.',
+      'Install it from https://rustup.rs (Rust 1.87 or newer), then run `npm rebuild corepool`.',
   );
   process.exit(1);
 }

@@ -33,6 +33,8 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("needsRehash", js::hash::needs_rehash_fn),
     ("render", js::render::render),
     ("registerFont", js::render::register_font_fn),
+    ("resize", js::resize::resize),
+    ("metadata", js::resize::metadata),
     ("__testPanic", js::digest::test_panic),
     ("__testSleep", js::digest::test_sleep),
 ];

@@ -64,3 +64,14 @@ async function renderTypes(): Promise<void> {
   void [png, data, pages, warnings, faces];
 }
 void renderTypes;
+
+async function resizeTypes(): Promise<void> {
+  const out: Buffer = await corepool.resize(Buffer.alloc(1), { width: 800, fit: 'inside', format: 'webp', background: '#fff' });
+  const { info } = await corepool.resize(new Uint8Array(1), { height: 10, info: true });
+  const meta = await corepool.metadata(Buffer.alloc(1));
+  const w: number = meta.width + info.width;
+  // @ts-expect-error unknown fit
+  await corepool.resize(Buffer.alloc(1), { fit: 'stretch' });
+  void [out, w];
+}
+void resizeTypes;

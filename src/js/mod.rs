@@ -10,6 +10,7 @@ pub mod digest;
 pub mod hash;
 pub mod pool;
 pub mod render;
+pub mod resize;
 
 use std::ffi::CString;
 use std::ptr;

@@ -10,9 +10,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
-pub mod encode;
 pub mod hash;
 pub mod render;
+pub mod resize;
 
 /// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
 /// a published string.

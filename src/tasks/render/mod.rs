@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
-use super::encode::{encode_rgba8, EncodeFormat, EncodeOptions};
+use super::resize::{encode_rgba8, EncodeOptions, Format as EncodeFormat};
 use super::{Checkpoint, ErrorCode, TaskError};
 
 pub mod fonts;
