@@ -8,7 +8,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { machine } = require('./lib');
 
-const ALL = ['overhead', 'hash', 'render'];
+const ALL = ['overhead', 'hash', 'render', 'resize'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 const m = machine();
