@@ -9,17 +9,18 @@
 //!   the queue goes from empty to non-empty does it call the environment's ONE
 //!   threadsafe function (raw N-API, no JS function, nonblocking). No
 //!   threadsafe function, async work or uv handle is created per task.
-//! - The threadsafe function's callback (JS thread) does not settle anything
-//!   itself: it schedules one drain with `setImmediate` (a JS function given
-//!   to `init`). Node dispatches up to 1000 threadsafe calls per libuv
-//!   callback, so settling there would let a saturated pipeline (completions
-//!   arriving while promises settle and their handlers submit more) starve
-//!   timers and I/O for hundreds of milliseconds. The drain settles at most
-//!   [`DRAIN_BATCH`] completions per immediate and schedules another if more
-//!   remain, so every event-loop iteration gets its turn; the check phase runs
-//!   right after the poll phase that received the wake-up, so latency is not
-//!   affected. Each promise is resolved with the converted output, or
-//!   rejected with a `CorepoolError` carrying the stable code.
+//! - The threadsafe function's callback (JS thread) settles up to
+//!   [`DRAIN_BATCH`] completions at once (the latency path), then marks the
+//!   event-loop turn by scheduling one drain with `setImmediate` (a JS
+//!   function given to `init`). Node dispatches up to 1000 threadsafe calls
+//!   per libuv callback, so without that mark a saturated pipeline
+//!   (completions arriving while promises settle and their handlers submit
+//!   more) would settle batch after batch and starve timers and I/O for
+//!   hundreds of milliseconds. While the mark is pending, wake-ups settle
+//!   nothing; the immediate settles the next batch in the check phase and
+//!   schedules another if more remain. So at most two batches are settled per
+//!   event-loop iteration. Each promise is resolved with the converted output,
+//!   or rejected with a `CorepoolError` carrying the stable code.
 //! - The threadsafe function is ref'd while any task of this environment is
 //!   pending (so top-level `await` keeps the process alive) and unref'd when
 //!   none is (so an idle process exits).
@@ -344,16 +345,15 @@ impl EnvLocal {
         Ok(())
     }
 
-    /// Asks for a drain on the next check phase (once). Without a working
-    /// scheduler (init not called, or the call failed during teardown) it
-    /// drains now when woken, or re-arms the threadsafe function when called
-    /// from a drain, so it never recurses.
+    /// Asks for a drain on the next check phase (once). Returns false when
+    /// there is no working scheduler (init not called, or the call failed
+    /// during teardown).
     ///
     /// # Safety
     /// On the JS thread of `env`.
-    unsafe fn schedule_drain(&self, env: sys::napi_env, from_drain: bool) {
+    unsafe fn schedule_drain(&self, env: sys::napi_env) -> bool {
         if self.drain_scheduled.get() {
-            return;
+            return true;
         }
         let r = self.schedule.get();
         // SAFETY: JS thread; `r` is a live reference to a function.
@@ -368,14 +368,29 @@ impl EnvLocal {
                     == sys::Status::napi_ok
                 {
                     self.drain_scheduled.set(true);
-                    return;
+                    return true;
                 }
             }
-            if from_drain {
-                self.shared.wake();
-            } else {
-                self.drain(env);
-            }
+        }
+        false
+    }
+
+    /// The threadsafe function's callback: settles one batch now, unless a
+    /// batch was already settled in this event-loop turn, and marks the turn.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    unsafe fn on_wake(&self, env: sys::napi_env) {
+        if self.drain_scheduled.get() {
+            // The scheduled drain (check phase) takes what is queued.
+            return;
+        }
+        // SAFETY: per the function's contract.
+        unsafe {
+            self.drain(env);
+            // Mark the turn (without a scheduler there is no mark, and each
+            // wake-up settles a batch).
+            self.schedule_drain(env);
         }
     }
 
@@ -524,9 +539,9 @@ impl EnvLocal {
         // SAFETY: JS thread.
         unsafe {
             self.settle_close_waiters(env);
-            if more {
-                // The rest waits for the next event-loop iteration.
-                self.schedule_drain(env, true);
+            if more && !self.schedule_drain(env) {
+                // No scheduler: the rest comes with the next wake-up.
+                self.shared.wake();
             }
         }
     }
@@ -803,7 +818,7 @@ unsafe extern "C" fn drain_cb(
     // instance-data finalizer, which runs after Node stops calling this.
     let local = unsafe { &*(context as *const EnvLocal) };
     // SAFETY: we are on the environment's JS thread.
-    unsafe { local.schedule_drain(env, false) };
+    unsafe { local.on_wake(env) };
 }
 
 unsafe extern "C" fn cleanup_hook(arg: *mut c_void) {
