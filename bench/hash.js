@@ -7,7 +7,7 @@
 // Usage: node bench/hash.js   Env: RUNS (3), DUR_MS (10000), COSTS (10,12)
 const os = require('node:os');
 const path = require('node:path');
-const { median, child, machine, table, writeResult, otherCpuMeter, loopDelay } = require('./lib');
+const { median, child, machine, table, writeResult, otherCpuMeter, loopDelay, saturate } = require('./lib');
 
 const RUNS = +(process.env.RUNS || 3);
 const DUR_MS = +(process.env.HASH_DUR_MS || process.env.DUR_MS || 10000);
@@ -57,32 +57,9 @@ const VARIANTS = {
 async function measure(name, cost) {
   const v = VARIANTS[name](cost);
   await v.run('warm-up password');
-  // Rate = completions inside the window / time of the last of them, so slow
-  // hashes (cost 12: ~2/s per core) are not biased by where the window ends.
-  let done = 0;
-  let stop = false;
-  let i = 0;
-  let last = 0n;
   const eld = loopDelay();
   const cpu = otherCpuMeter();
-  const t0 = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let inflight = 0;
-    const start = () => {
-      inflight++;
-      v.run(`password-${i++}`).then(() => {
-        inflight--;
-        if (!stop) {
-          done++;
-          last = process.hrtime.bigint();
-          start();
-        } else if (inflight === 0) resolve();
-      });
-    };
-    for (let k = 0; k < INFLIGHT; k++) start();
-    setTimeout(() => (stop = true), DUR_MS);
-  });
-  const secs = done > 0 ? Number(last - t0) / 1e9 : DUR_MS / 1000;
+  const { done, secs } = await saturate((i) => v.run(`password-${i}`), INFLIGHT, DUR_MS);
   const loop = eld();
   const usage = cpu();
   await v.close();

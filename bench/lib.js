@@ -78,6 +78,38 @@ function machine() {
   };
 }
 
+/**
+ * Keeps `inflight` calls of `run(i)` going for `durMs`, then lets the started
+ * ones finish. Resolves { done, secs }: `done` counts completions inside the
+ * window and `secs` runs from the start to the last of them, so slow tasks
+ * are not biased by where the window ends.
+ */
+function saturate(run, inflight, durMs) {
+  return new Promise((resolve) => {
+    let done = 0;
+    let stop = false;
+    let n = 0;
+    let i = 0;
+    let last = 0n;
+    const t0 = process.hrtime.bigint();
+    const start = () => {
+      n++;
+      run(i++).then(() => {
+        n--;
+        if (!stop) {
+          done++;
+          last = process.hrtime.bigint();
+          start();
+        } else if (n === 0) {
+          resolve({ done, secs: done > 0 ? Number(last - t0) / 1e9 : durMs / 1000 });
+        }
+      });
+    };
+    for (let k = 0; k < inflight; k++) start();
+    setTimeout(() => (stop = true), durMs);
+  });
+}
+
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
@@ -92,4 +124,4 @@ function writeResult(name, data) {
   return file;
 }
 
-module.exports = { median, percentile, child, otherCpuMeter, loopDelay, machine, table, writeResult };
+module.exports = { median, percentile, child, otherCpuMeter, loopDelay, machine, saturate, table, writeResult };

@@ -6,7 +6,7 @@
 // Each variant runs in its own process, RUNS times; the table shows medians.
 // Usage: node bench/overhead.js   Env: RUNS (3), DUR_MS (3000), SEQ_N (5000)
 const path = require('node:path');
-const { median, child, machine, table, writeResult, otherCpuMeter, loopDelay, percentile } = require('./lib');
+const { median, child, machine, table, writeResult, otherCpuMeter, loopDelay, percentile, saturate } = require('./lib');
 
 const RUNS = +(process.env.RUNS || 3);
 const DUR_MS = +(process.env.DUR_MS || 3000);
@@ -47,27 +47,9 @@ async function measureThroughput(lib) {
   const pool = makePool(lib);
   const input = Buffer.alloc(16, 1);
   for (let i = 0; i < 2000; i++) await pool.run(input); // warm up
-  let done = 0;
-  let stop = false;
   const eld = loopDelay();
   const cpu = otherCpuMeter();
-  const t0 = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let inflight = 0;
-    const start = () => {
-      inflight++;
-      pool.run(input).then(() => {
-        inflight--;
-        if (!stop) {
-          done++;
-          start();
-        } else if (inflight === 0) resolve();
-      });
-    };
-    for (let i = 0; i < 1000; i++) start();
-    setTimeout(() => (stop = true), DUR_MS);
-  });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const { done, secs } = await saturate(() => pool.run(input), 1000, DUR_MS);
   const loop = eld();
   const usage = cpu();
   await pool.close();

@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { median, child, machine, table, writeResult, loopDelay, otherCpuMeter } = require('./lib');
+const { median, child, machine, table, writeResult, loopDelay, otherCpuMeter, saturate } = require('./lib');
 
 const RUNS = +(process.env.RUNS || 3);
 const DUR_MS = +(process.env.DUR_MS || 5000);
@@ -64,26 +64,9 @@ async function measure(variant, input, inflight, format) {
   const run = VARIANTS[variant](INPUTS[input]);
   await run(format);
   await run(format);
-  let done = 0;
-  let stop = false;
   const eld = loopDelay();
   const cpu = otherCpuMeter();
-  const t0 = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let n = 0;
-    const start = () => {
-      n++;
-      run(format).then(() => {
-        n--;
-        done++;
-        if (!stop) start();
-        else if (n === 0) resolve();
-      });
-    };
-    for (let i = 0; i < inflight; i++) start();
-    setTimeout(() => (stop = true), DUR_MS);
-  });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const { done, secs } = await saturate(() => run(format), inflight, DUR_MS);
   return { perSec: done / secs, loop: eld(), ...cpu() };
 }
 

@@ -7,7 +7,7 @@
 // Usage: node bench/resize.js   Env: RUNS (3), DUR_MS (5000), IMAGES_DIR
 const fs = require('node:fs');
 const path = require('node:path');
-const { median, child, machine, table, writeResult, loopDelay } = require('./lib');
+const { median, child, machine, table, writeResult, loopDelay, saturate } = require('./lib');
 
 const RUNS = +(process.env.RUNS || 3);
 const DUR_MS = +(process.env.DUR_MS || 5000);
@@ -50,26 +50,8 @@ async function measure(variant, caseName, inflight) {
   for (const b of bufs) bytes += (await run(b)).length; // warm-up + output size
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-  let done = 0;
-  let stop = false;
-  let next = 0;
   const eld = loopDelay();
-  const t0 = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let n = 0;
-    const start = () => {
-      n++;
-      run(bufs[next++ % bufs.length]).then(() => {
-        n--;
-        done++;
-        if (!stop) start();
-        else if (n === 0) resolve();
-      });
-    };
-    for (let i = 0; i < inflight; i++) start();
-    setTimeout(() => (stop = true), DUR_MS);
-  });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const { done, secs } = await saturate((i) => run(bufs[i % bufs.length]), inflight, DUR_MS);
   clearInterval(sampler);
   return { perSec: done / secs, avgBytes: bytes / bufs.length, peakRssMB: peakRss / 1048576, loop: eld() };
 }
