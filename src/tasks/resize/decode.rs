@@ -100,10 +100,10 @@ fn jpeg_message(cinfo: &mut mozjpeg_sys::jpeg_common_struct) -> String {
         return format!("libjpeg message {code}");
     };
     let mut buf = [0u8; 80];
-    // SAFETY: the C function writes at most 80 bytes (JMSG_LENGTH_MAX) into
-    // the buffer it is given; the binding declares it `&[u8; 80]` but C
-    // takes `char*`, so passing our exclusive pointer is ABI-identical and
-    // the write goes to memory we own mutably.
+    // The C function writes at most 80 bytes (JMSG_LENGTH_MAX) into the
+    // buffer it is given; the binding declares it `&[u8; 80]` but C takes
+    // `char*`, so passing our exclusive pointer is ABI-identical.
+    // SAFETY: per the above, the write goes to memory we own mutably.
     unsafe {
         let f: unsafe extern "C-unwind" fn(&mut mozjpeg_sys::jpeg_common_struct, *mut [u8; 80]) =
             std::mem::transmute(fmt);
