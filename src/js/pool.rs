@@ -29,9 +29,7 @@ pub unsafe extern "C" fn init(
                     "init expects the CorepoolError class and a scheduler".into(),
                 ));
             }
-            let local = EnvLocal::get(env)?;
-            local.set_error_ctor(env, a.get(0))?;
-            local.set_scheduler(env, a.get(1))?;
+            EnvLocal::get(env)?.set_callbacks(env, a.get(0), a.get(1))?;
             Ok(undefined(env))
         })
     }

@@ -299,50 +299,22 @@ impl EnvLocal {
         &self.shared
     }
 
-    /// Remembers the constructor used for rejections (`CorepoolError`).
+    /// Remembers the class used for rejections (`CorepoolError`) and the
+    /// function that schedules a drain (`() => setImmediate(drain)`).
     ///
     /// # Safety
-    /// On the JS thread of `env`; `ctor` a value of that env.
-    pub unsafe fn set_error_ctor(
+    /// On the JS thread of `env`; both values of that env.
+    pub unsafe fn set_callbacks(
         &self,
         env: sys::napi_env,
-        ctor: sys::napi_value,
+        error_ctor: sys::napi_value,
+        schedule: sys::napi_value,
     ) -> Result<(), NapiFailure> {
-        let mut r = ptr::null_mut();
         // SAFETY: per the function's contract.
-        check(
-            unsafe { sys::napi_create_reference(env, ctor, 1, &mut r) },
-            "napi_create_reference",
-        )?;
-        let old = self.error_ctor.replace(r);
-        if !old.is_null() {
-            // SAFETY: `old` is a reference this env created.
-            unsafe { sys::napi_delete_reference(env, old) };
+        unsafe {
+            replace_ref(env, &self.error_ctor, error_ctor)?;
+            replace_ref(env, &self.schedule, schedule)
         }
-        Ok(())
-    }
-
-    /// Remembers the function that schedules a drain (`setImmediate`).
-    ///
-    /// # Safety
-    /// On the JS thread of `env`; `f` a function of that env.
-    pub unsafe fn set_scheduler(
-        &self,
-        env: sys::napi_env,
-        f: sys::napi_value,
-    ) -> Result<(), NapiFailure> {
-        let mut r = ptr::null_mut();
-        // SAFETY: per the function's contract.
-        check(
-            unsafe { sys::napi_create_reference(env, f, 1, &mut r) },
-            "napi_create_reference",
-        )?;
-        let old = self.schedule.replace(r);
-        if !old.is_null() {
-            // SAFETY: `old` is a reference this env created.
-            unsafe { sys::napi_delete_reference(env, old) };
-        }
-        Ok(())
     }
 
     /// Asks for a drain on the next check phase (once). Returns false when
@@ -638,6 +610,30 @@ impl EnvLocal {
             Ok(err)
         }
     }
+}
+
+/// Points `cell` at a new strong reference to `value`, deleting the old one.
+///
+/// # Safety
+/// On the JS thread of `env`; `value` a value of that env, and any reference
+/// already in `cell` created by that env.
+unsafe fn replace_ref(
+    env: sys::napi_env,
+    cell: &Cell<sys::napi_ref>,
+    value: sys::napi_value,
+) -> Result<(), NapiFailure> {
+    let mut r = ptr::null_mut();
+    // SAFETY: per the function's contract.
+    check(
+        unsafe { sys::napi_create_reference(env, value, 1, &mut r) },
+        "napi_create_reference",
+    )?;
+    let old = cell.replace(r);
+    if !old.is_null() {
+        // SAFETY: `old` is a reference this env created.
+        unsafe { sys::napi_delete_reference(env, old) };
+    }
+    Ok(())
 }
 
 /// A JS string.
