@@ -135,3 +135,41 @@ test('hash/verify honour signal and timeout', async () => {
   await pool.close(); // only resolves once the bcrypt kernel reached a checkpoint
   assert.ok(pool.stats().runTime.max < 30000);
 });
+
+test('bcrypt tasks queued together are interleaved on one thread and each settles with its own answer', async () => {
+  // One thread and 40 tasks at once: the pool batches up to 4 same-cost
+  // bcrypt jobs per thread. Mixed costs, hash and verify, true and false
+  // answers, one task aborted while queued.
+  const pool = new corepool.Pool({ threads: 1 });
+  const known = vectors.filter((v) => v.hash.startsWith('$2') && Number(v.hash.slice(4, 6)) <= 6).slice(0, 12);
+  assert.ok(known.length >= 4);
+  const ac = new AbortController();
+  const tasks = [];
+  for (let i = 0; i < 40; i++) {
+    const password = randomPassword(i);
+    if (i % 3 === 2) {
+      const v = known[i % known.length];
+      tasks.push(pool.verify(pw(v), v.hash).then((ok) => assert.equal(ok, v.expect, v.hash)));
+    } else if (i === 19) {
+      const p = pool.hash(password, { cost: 5, signal: ac.signal });
+      tasks.push(assert.rejects(p, { name: 'AbortError' }));
+    } else {
+      const cost = 4 + (i % 2);
+      tasks.push(
+        pool.hash(password, { cost }).then((h) => {
+          assert.equal(corepool.getRounds(h), cost);
+          assert.ok(bcrypt.compareSync(password, h), `${password} ${h}`);
+          assert.ok(!bcrypt.compareSync(`${password}x`, h));
+        }),
+      );
+    }
+  }
+  ac.abort();
+  await Promise.all(tasks);
+  const s = pool.stats();
+  assert.equal(s.cancelled, 1);
+  assert.equal(s.completed, 39);
+  assert.equal(s.failed, 0);
+  assert.equal(s.inFlight, 0);
+  await pool.close();
+});

@@ -4,13 +4,14 @@
 
 use napi::sys;
 
-use super::{call, pool_arg, submit, Args, Thrown};
+use super::{call, pool_arg, submit, submit_bcrypt, Args, Thrown};
 use crate::pool::completion::output_to_js;
 use crate::pool::output::Value;
 use crate::pool::Output;
 use crate::tasks::hash::{
     bcrypt_gen_salt, bcrypt_hash_with_salt_string, hash as hash_kernel, needs_rehash, parse_hash,
-    verify as verify_kernel, Algorithm, BcryptPasswordPolicy, BcryptVersion, HashOptions,
+    verify as verify_kernel, Algorithm, BcryptJob, BcryptPasswordPolicy, BcryptVersion,
+    HashOptions,
 };
 use crate::tasks::Checkpoint;
 
@@ -70,9 +71,14 @@ pub unsafe extern "C" fn hash(
             let pool = pool_arg(a, 0)?;
             let opts = options(a, 2)?;
             let token = a.u32(9, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                hash_kernel(inputs.get(0), &opts, cp).map(Output::Text)
-            })
+            // bcrypt: validate and copy the ≤ 72 key bytes here, batch on
+            // the pool; Argon2 reads the password in place on the pool.
+            match BcryptJob::for_hash(&a.bytes(1, "password")?, &opts) {
+                Ok(None) => submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
+                    hash_kernel(inputs.get(0), &opts, cp).map(Output::Text)
+                }),
+                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap)),
+            }
         })
     }
 }
@@ -88,9 +94,12 @@ pub unsafe extern "C" fn verify(
             let pool = pool_arg(a, 0)?;
             let hash = a.string(2, "hash")?;
             let token = a.u32(3, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                verify_kernel(inputs.get(0), &hash, cp).map(Output::Bool)
-            })
+            match BcryptJob::for_verify(&a.bytes(1, "password")?, &hash) {
+                Ok(None) => submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
+                    verify_kernel(inputs.get(0), &hash, cp).map(Output::Bool)
+                }),
+                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap)),
+            }
         })
     }
 }
@@ -108,9 +117,8 @@ pub unsafe extern "C" fn bcrypt_hash(
             let salt = a.string(2, "salt")?;
             let policy = policy(a, 3)?;
             let token = a.u32(4, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                bcrypt_hash_with_salt_string(inputs.get(0), &salt, policy, cp).map(Output::Text)
-            })
+            let job = BcryptJob::for_salt_string(&a.bytes(1, "password")?, &salt, policy);
+            submit_bcrypt(env, pool, token, job)
         })
     }
 }

@@ -19,9 +19,10 @@ use std::sync::Arc;
 
 use napi::sys;
 
-use crate::pool::completion::{EnvLocal, NapiFailure};
+use crate::pool::completion::{EnvLocal, EnvShared, NapiFailure};
 use crate::pool::input::{Input, Inputs};
 use crate::pool::{default_pool, AdmitError, Output, Pool};
+use crate::tasks::hash::BcryptJob;
 use crate::tasks::{Checkpoint, TaskError};
 
 /// A raw N-API callback.
@@ -470,6 +471,72 @@ pub unsafe fn submit<F>(
 where
     F: FnOnce(&Inputs, &Checkpoint) -> Result<Output, TaskError> + Send + 'static,
 {
+    // SAFETY: JS thread and values per the contract.
+    unsafe {
+        submit_with(
+            env,
+            pool,
+            inputs,
+            token,
+            |pool, shared, slot, items, cancel| pool.spawn(shared, slot, items, cancel, kernel),
+        )
+    }
+}
+
+/// [`submit`] for a prepared bcrypt job (batched on the pool, see
+/// pool/lanes.rs), or an already rejected promise when preparing failed.
+///
+/// # Safety
+/// On the JS thread of `env`.
+pub unsafe fn submit_bcrypt(
+    env: sys::napi_env,
+    pool: Arc<Pool>,
+    token: u32,
+    job: Result<BcryptJob, TaskError>,
+) -> Result<sys::napi_value, Thrown> {
+    // SAFETY: JS thread per the contract.
+    unsafe {
+        let job = match job {
+            Ok(job) => job,
+            Err(e) => return rejected(env, e.code.as_str(), &e.message),
+        };
+        submit_with(env, pool, &[], token, |pool, shared, slot, _, cancel| {
+            pool.spawn_bcrypt(shared, slot, cancel, job)
+        })
+    }
+}
+
+/// An already rejected promise with a `CorepoolError`.
+///
+/// # Safety
+/// On the JS thread of `env`.
+unsafe fn rejected(env: sys::napi_env, code: &str, msg: &str) -> Result<sys::napi_value, Thrown> {
+    // SAFETY: JS thread per the contract.
+    unsafe {
+        let local = EnvLocal::get(env)?;
+        let mut deferred = ptr::null_mut();
+        let mut promise = ptr::null_mut();
+        if sys::napi_create_promise(env, &mut deferred, &mut promise) != sys::Status::napi_ok {
+            return Err(NapiFailure("napi_create_promise").into());
+        }
+        let err = local.error_to_js(env, code, msg)?;
+        sys::napi_reject_deferred(env, deferred, err);
+        Ok(promise)
+    }
+}
+
+/// The common part of [`submit`] and [`submit_bcrypt`]: admission, input
+/// references, the pending slot; `spawn` hands the task to the pool.
+///
+/// # Safety
+/// On the JS thread of `env`; `inputs` values of that env.
+unsafe fn submit_with(
+    env: sys::napi_env,
+    pool: Arc<Pool>,
+    inputs: &[sys::napi_value],
+    token: u32,
+    spawn: impl FnOnce(&Arc<Pool>, Arc<EnvShared>, u32, Inputs, Option<Arc<AtomicBool>>),
+) -> Result<sys::napi_value, Thrown> {
     // SAFETY: JS thread per the contract, for every call below.
     unsafe {
         let local = EnvLocal::get(env)?;
@@ -519,12 +586,12 @@ where
             token,
             cancel.clone(),
         );
-        pool.spawn(
+        spawn(
+            &pool,
             Arc::clone(local.shared()),
             slot,
             Inputs::from_vec(items),
             cancel,
-            kernel,
         );
         Ok(promise)
     }

@@ -89,11 +89,24 @@ pub struct Entered<'a>(&'a EnvShared);
 
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
-        let mut g = lock(&self.0.gate);
-        g.active -= 1;
-        if g.closing && g.active == 0 {
-            self.0.gate_cv.notify_all();
-        }
+        self.0.leave();
+    }
+}
+
+/// [`Entered`] that owns its reference to the environment (for jobs that
+/// hold several environments' gates at once).
+pub struct EnteredOwned(Arc<EnvShared>);
+
+impl EnteredOwned {
+    /// The environment whose gate this holds.
+    pub fn env(&self) -> &EnvShared {
+        &self.0
+    }
+}
+
+impl Drop for EnteredOwned {
+    fn drop(&mut self) {
+        self.0.leave();
     }
 }
 
@@ -110,6 +123,20 @@ impl EnvShared {
         }
         g.active += 1;
         Some(Entered(self))
+    }
+
+    /// [`EnvShared::enter`] with an owned guard.
+    pub fn enter_owned(this: &Arc<Self>) -> Option<EnteredOwned> {
+        std::mem::forget(this.enter()?);
+        Some(EnteredOwned(Arc::clone(this)))
+    }
+
+    fn leave(&self) {
+        let mut g = lock(&self.gate);
+        g.active -= 1;
+        if g.closing && g.active == 0 {
+            self.gate_cv.notify_all();
+        }
     }
 
     /// Set once the environment starts tearing down.

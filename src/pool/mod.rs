@@ -18,6 +18,7 @@
 
 pub mod completion;
 pub mod input;
+mod lanes;
 pub mod output;
 pub mod stats;
 
@@ -50,6 +51,8 @@ pub struct Pool {
     in_flight: AtomicUsize,
     closed: AtomicBool,
     counters: Counters,
+    /// bcrypt tasks waiting to be batched (lanes.rs).
+    bcrypt: lanes::BcryptQueue,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
@@ -104,6 +107,7 @@ impl Pool {
             in_flight: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             counters: Counters::default(),
+            bcrypt: lanes::BcryptQueue::default(),
         }))
     }
 
