@@ -26,6 +26,10 @@ const VARIANTS = {
     const pool = new Pool({ threads: 1 });
     return { run: (pw) => pool.hash(pw, { cost }), close: () => pool.close() };
   },
+  'corepool/bcrypt drop-in': (cost) => {
+    const bcrypt = require('../lib/bcrypt');
+    return { run: (pw) => bcrypt.hash(pw, cost), close: async () => {} };
+  },
   'bcrypt (libuv, 4 threads)': (cost) => {
     const bcrypt = require('bcrypt');
     return { run: (pw) => bcrypt.hash(pw, cost), close: async () => {} };
