@@ -1,6 +1,7 @@
 'use strict';
 // Image resizing on real photographs (../shared/images): corepool resize() vs
-// sharp (libvips; its default concurrency) on the same machine:
+// sharp (libvips; its default concurrency) and @napi-rs/image (its SIMD
+// fastResize(), on libuv's pool) on the same machine:
 // JPEG -> 800 px wide JPEG q80, JPEG -> 400 px WebP q80, PNG -> 800 px WebP q80;
 // 1 and 8 in flight; images/s, output bytes, peak RSS, event-loop delay.
 // Each variant runs in its own process, RUNS times (medians).
@@ -38,6 +39,13 @@ const VARIANTS = {
     return (buf) => {
       const s = sharp(buf).resize({ width: opts.width });
       return (opts.format === 'jpeg' ? s.jpeg({ quality: opts.quality }) : s.webp({ quality: opts.quality })).toBuffer();
+    };
+  },
+  '@napi-rs/image': (opts) => {
+    const { Transformer } = require('@napi-rs/image');
+    return (buf) => {
+      const t = new Transformer(buf).fastResize({ width: opts.width });
+      return opts.format === 'jpeg' ? t.jpeg(opts.quality) : t.webp(opts.quality);
     };
   },
 };
@@ -86,6 +94,7 @@ function main() {
       v,
       perSec.toFixed(2),
       v === 'corepool' ? `${(perSec / med(sharpKey, (x) => x.perSec)).toFixed(2)}×` : '—',
+      v === 'corepool' ? `${(perSec / med(`@napi-rs/image|${caseName}|${inflight}`, (x) => x.perSec)).toFixed(2)}×` : '—',
       Math.round(med(key, (x) => x.avgBytes)).toLocaleString('en-US'),
       med(key, (x) => x.peakRssMB).toFixed(0),
       med(key, (x) => x.loop.p99).toFixed(1),
@@ -93,9 +102,9 @@ function main() {
   }
   const m = machine();
   const names = images('.jpg').concat(images('.png')).map((f) => path.basename(f));
-  console.log(`${m.cpu}, ${m.cores} cores, Node ${m.node}; ${DUR_MS / 1000} s per run, medians of ${RUNS} runs; sharp ${require('sharp').versions.sharp} / libvips ${require('sharp').versions.vips}`);
+  console.log(`${m.cpu}, ${m.cores} cores, Node ${m.node}; ${DUR_MS / 1000} s per run, medians of ${RUNS} runs; sharp ${require('sharp').versions.sharp} / libvips ${require('sharp').versions.vips}, @napi-rs/image ${require('@napi-rs/image/package.json').version}`);
   console.log(`images: ${names.join(', ')} (12-20 MP photos, a 3640x2400 PNG)\n`);
-  console.log(table(['case', 'in flight', 'library', 'images/s', 'corepool ÷ sharp', 'avg output bytes', 'peak RSS MB', 'loop p99 ms'], rows));
+  console.log(table(['case', 'in flight', 'library', 'images/s', 'corepool ÷ sharp', 'corepool ÷ @napi-rs/image', 'avg output bytes', 'peak RSS MB', 'loop p99 ms'], rows));
   const file = writeResult('resize', { machine: m, params: { RUNS, DUR_MS }, runs });
   console.log(`raw results: ${path.relative(process.cwd(), file)}`);
 }
