@@ -139,6 +139,8 @@ export interface RenderOptions extends TaskOptions {
   background?: Color;
   /** JPEG/WebP quality, 1 to 100. Default: 80. */
   quality?: number;
+  /** PNG zlib level 0 to 9: lower is faster and larger. Default: 6 (as sharp). */
+  compressionLevel?: number;
   /** Output pixel limit (checked before allocating) and the budget of embedded images. Default: 100 000 000. */
   maxPixels?: number;
   /** Limit on each input SVG's size in bytes (and each file read from baseDir). Default: 50 MiB. */

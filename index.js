@@ -117,7 +117,7 @@ function needsRehash(hash, options) {
 }
 
 const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
-const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'info', 'signal', 'timeout'];
+const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'info', 'signal', 'timeout'];
 
 function checkSvg(svg, name) {
   if (typeof svg === 'string' || svg instanceof Uint8Array) return svg;
@@ -146,6 +146,7 @@ function renderOn(handle, svg, options) {
       scale: o.scale === undefined ? undefined : checkScale(o.scale),
       background: o.background === undefined ? undefined : parseColor(o.background, 'options.background'),
       quality: o.quality === undefined ? undefined : checkInteger(o.quality, 'options.quality', 1, 100),
+      compressionLevel: o.compressionLevel === undefined ? undefined : checkInteger(o.compressionLevel, 'options.compressionLevel', 0, 9),
       maxPixels: o.maxPixels === undefined ? undefined : checkInteger(o.maxPixels, 'options.maxPixels', 1, Number.MAX_SAFE_INTEGER),
       maxInputBytes: o.maxInputBytes === undefined ? undefined : checkInteger(o.maxInputBytes, 'options.maxInputBytes', 1, Number.MAX_SAFE_INTEGER),
       baseDir: resourcesBaseDir(o.resources),

@@ -56,6 +56,12 @@ test('width/height/scale keep the aspect ratio; background fills; JPEG and WebP 
   assert.deepEqual([...jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff]);
   const webp = await corepool.render(s, { format: 'webp', quality: 90 });
   assert.equal(webp.subarray(8, 12).toString(), 'WEBP');
+  // compressionLevel trades size for speed; the pixels are the same.
+  const gradient = svg(300, 200, '<defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/><stop offset="1" stop-color="#00f"/></linearGradient></defs><rect width="300" height="200" fill="url(#g)"/>');
+  const [l0, l9] = await Promise.all([0, 9].map((compressionLevel) => corepool.render(gradient, { compressionLevel })));
+  assert.ok(l0.length > 2 * l9.length, `level 0 (${l0.length} B) is much larger than level 9 (${l9.length} B)`);
+  assert.deepEqual(PNG.sync.read(l0).data, PNG.sync.read(l9).data);
+  await assert.rejects(corepool.render(s, { compressionLevel: 10 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.compressionLevel/ });
   await assert.rejects(corepool.render(s, { width: 10, scale: 2 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.scale/ });
   await assert.rejects(corepool.render(s, { background: 'nope' }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.background/ });
 });

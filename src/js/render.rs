@@ -33,6 +33,9 @@ fn options(o: &Obj) -> Result<(RenderOptions, bool), Thrown> {
         max_input_bytes: o.u64("maxInputBytes")?.unwrap_or(d.max_input_bytes),
         base_dir: o.string("baseDir")?.map(PathBuf::from),
         quality: o.u32("quality")?.map_or(d.quality, |q| q.min(100) as u8),
+        compression_level: o
+            .u32("compressionLevel")?
+            .map_or(d.compression_level, |l| l.min(9) as u8),
         system_fonts: o.bool("systemFonts")?.unwrap_or(d.system_fonts),
     };
     Ok((opts, o.bool("info")?.unwrap_or(false)))

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
-use super::resize::{encode_rgba8, EncodeOptions, Format as EncodeFormat};
+use super::resize::{encode_rgba8_level, EncodeOptions, Format as EncodeFormat};
 use super::{Checkpoint, ErrorCode, TaskError};
 
 pub mod fonts;
@@ -66,6 +66,8 @@ pub struct RenderOptions {
     pub base_dir: Option<PathBuf>,
     /// JPEG/WebP quality 1..=100. Default: 80.
     pub quality: u8,
+    /// PNG zlib level 0..=9 (higher = smaller, slower). Default: 6.
+    pub compression_level: u8,
     /// Also use the machine's installed fonts (scanned once per process).
     /// `false` = only the bundled DejaVu Sans and registered fonts, for output
     /// that does not depend on the machine. Default: true.
@@ -84,6 +86,7 @@ impl Default for RenderOptions {
             max_input_bytes: 50 * 1024 * 1024,
             base_dir: None,
             quality: 80,
+            compression_level: 6,
             system_fonts: true,
         }
     }
@@ -276,7 +279,7 @@ fn rasterize(
         effort: 4,
         background: background.unwrap_or([255, 255, 255, 255]),
     };
-    let data = encode_rgba8(&rgba, w, h, &enc)?;
+    let data = encode_rgba8_level(&rgba, w, h, &enc, opts.compression_level)?;
     Ok(RenderOutput {
         data,
         width: w,

@@ -58,6 +58,24 @@ pub fn encode_rgba8(
     height: u32,
     fmt: &EncodeOptions,
 ) -> Result<Vec<u8>, TaskError> {
+    encode_rgba8_level(pixels, width, height, fmt, 6)
+}
+
+/// [`encode_rgba8`] with a PNG zlib `compression_level` (0..=9; ignored for
+/// JPEG and WebP).
+pub fn encode_rgba8_level(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    fmt: &EncodeOptions,
+    compression_level: u8,
+) -> Result<Vec<u8>, TaskError> {
+    if compression_level > 9 {
+        return Err(err(
+            ErrorCode::InvalidArgValue,
+            format!("compressionLevel must be 0..=9, got {compression_level}"),
+        ));
+    }
     let expected = width as u64 * height as u64 * 4;
     if width == 0 || height == 0 || pixels.len() as u64 != expected {
         return Err(err(
@@ -69,7 +87,7 @@ pub fn encode_rgba8(
         ));
     }
     let params = Params {
-        compression_level: 6,
+        compression_level,
         ..Params::default()
     };
     encode_u8(pixels, width, height, 4, fmt, &params)

@@ -32,7 +32,7 @@ mod resample;
 #[cfg(test)]
 mod tests;
 
-pub use encode::{encode_rgba8, EncodeOptions};
+pub use encode::{encode_rgba8, encode_rgba8_level, EncodeOptions};
 pub use metadata::{metadata, Metadata};
 
 use crate::tasks::{Checkpoint, ErrorCode, TaskError};
