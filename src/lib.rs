@@ -8,14 +8,6 @@ mod js;
 pub mod pool;
 pub mod tasks;
 
-/// mimalloc instead of glibc malloc: kernels allocate and free multi-MiB
-/// buffers (decoded images, render canvases, Argon2 memory) on several
-/// threads at once, where glibc's mmap/munmap per large block and its
-/// arenas cost page faults and lock contention (measured: see
-/// BENCHMARKS.md). `local_dynamic_tls` because this is a dlopen'ed library.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use napi::bindgen_prelude::Object;
 use napi::{sys, Env, JsValue, Result};
 use napi_derive::napi;
