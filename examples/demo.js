@@ -274,8 +274,8 @@ async function main() {
     try {
       results[mode] = summarize(await drive(server.url, mode));
     } finally {
-      const { code } = await stopServer(server);
-      if (code !== 0) console.log(`(server exited with ${code})`);
+      const { code, signal } = await stopServer(server);
+      if (code !== 0) console.log(`(server.js did not shut down cleanly: ${code ?? signal})`);
     }
     const r = results[mode];
     console.log(`done${r.pool ? ` (pool of ${r.pool.threads} threads, task wait p99 ${r.pool.waitTime.p99.toFixed(0)} ms)` : ''}`);
