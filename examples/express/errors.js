@@ -53,7 +53,6 @@ function classify(err) {
 /** The app's last middleware. `log(err, req)` sees the 5xx that are bugs (not load shedding). */
 function errorHandler(log) {
   // Express recognises an error handler by its four parameters.
-  // eslint-disable-next-line no-unused-vars
   return (err, req, res, next) => {
     const { status, code, message } = classify(err);
     if (status === 500) log(err, req);
