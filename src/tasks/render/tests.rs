@@ -1,6 +1,7 @@
 use std::sync::atomic::AtomicBool;
 
 use super::*;
+use crate::tasks::resize::encode_rgba8;
 
 pub(crate) fn det() -> RenderOptions {
     RenderOptions {
