@@ -540,11 +540,6 @@ unsafe fn submit_with(
     // SAFETY: JS thread per the contract, for every call below.
     unsafe {
         let local = EnvLocal::get(env)?;
-        let mut deferred = ptr::null_mut();
-        let mut promise = ptr::null_mut();
-        if sys::napi_create_promise(env, &mut deferred, &mut promise) != sys::Status::napi_ok {
-            return Err(NapiFailure("napi_create_promise").into());
-        }
         if let Err(e) = pool.admit() {
             let (code, msg) = match e {
                 AdmitError::QueueFull => (
@@ -553,29 +548,36 @@ unsafe fn submit_with(
                 ),
                 AdmitError::Closed => ("ERR_POOL_CLOSED", "the pool is closed"),
             };
-            let err = local.error_to_js(env, code, msg)?;
-            sys::napi_reject_deferred(env, deferred, err);
-            return Ok(promise);
+            return rejected(env, code, msg);
         }
         let mut refs = Vec::with_capacity(inputs.len());
         let mut items = Vec::with_capacity(inputs.len());
+        let mut failure = None;
         for &v in inputs {
             match read_input(env, v, &mut refs) {
                 Ok(i) => items.push(i),
                 Err(e) => {
-                    for r in refs {
-                        sys::napi_delete_reference(env, r);
-                    }
-                    pool.unadmit();
-                    let msg = match e {
+                    failure = Some(match e {
                         Thrown::Type(m) | Thrown::Other(_, m) => m,
                         Thrown::Task(t) => t.message,
-                    };
-                    let err = local.error_to_js(env, "ERR_INVALID_ARG_TYPE", &msg)?;
-                    sys::napi_reject_deferred(env, deferred, err);
-                    return Ok(promise);
+                    });
+                    break;
                 }
             }
+        }
+        let mut deferred = ptr::null_mut();
+        let mut promise = ptr::null_mut();
+        let created = failure.is_none()
+            && sys::napi_create_promise(env, &mut deferred, &mut promise) == sys::Status::napi_ok;
+        if !created {
+            for r in refs {
+                sys::napi_delete_reference(env, r);
+            }
+            pool.unadmit();
+            return match failure {
+                Some(msg) => rejected(env, "ERR_INVALID_ARG_TYPE", &msg),
+                None => Err(NapiFailure("napi_create_promise").into()),
+            };
         }
         let cancel = (token != 0).then(|| Arc::new(AtomicBool::new(false)));
         let slot = local.insert(
