@@ -507,17 +507,13 @@ fn parse_bcrypt_hash(hash: &str) -> Result<(u8, u32, [u8; 16]), TaskError> {
 
 /// The key bytes bcrypt's Blowfish key schedule reads, cyclically.
 struct BcryptKey {
-    /// Used by the initial `salted_expand_key`.
     initial: [u8; 72],
-    /// Used in the 2^cost loop.
-    expanded: [u8; 72],
     len: usize,
 }
 
 impl Drop for BcryptKey {
     fn drop(&mut self) {
         self.initial.zeroize();
-        self.expanded.zeroize();
     }
 }
 
@@ -531,7 +527,6 @@ fn bcrypt_key(password: &[u8], sign_extension_bug: bool) -> BcryptKey {
     let n = password.len().min(BCRYPT_MAX_PASSWORD_BYTES);
     let mut key = BcryptKey {
         initial: [0u8; 72],
-        expanded: [0u8; 72],
         len: if n < 72 { n + 1 } else { 72 },
     };
     key.initial[..n].copy_from_slice(&password[..n]);
@@ -552,7 +547,6 @@ fn bcrypt_key(password: &[u8], sign_extension_bug: bool) -> BcryptKey {
         words.zeroize();
         key.len = 72;
     }
-    key.expanded = key.initial;
     key
 }
 
@@ -898,14 +892,14 @@ mod tests {
     /// Word `i` of the cyclic big-endian key stream the key schedule reads.
     fn key_word(k: &BcryptKey, i: usize) -> u32 {
         (0..4).fold(0u32, |w, j| {
-            (w << 8) | u32::from(k.expanded[(4 * i + j) % k.len])
+            (w << 8) | u32::from(k.initial[(4 * i + j) % k.len])
         })
     }
 
     #[test]
     fn bcrypt_key_layout() {
         let k = bcrypt_key(b"abc", false);
-        assert_eq!(&k.expanded[..k.len], b"abc\0");
+        assert_eq!(&k.initial[..k.len], b"abc\0");
         let k = bcrypt_key(&[b'x'; 80], false);
         assert_eq!(k.len, 72);
         // crypt_blowfish's runtime self-test (BF_crypt, crypt_blowfish.c):
