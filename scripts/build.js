@@ -20,6 +20,17 @@ const cargo = process.env.CARGO || 'cargo';
 const args = ['build', '--lib', '--message-format=json-render-diagnostics'];
 if (profile === 'release') args.push('--release');
 
+// libjpeg-turbo's SIMD (IDCT, upsampling, colour conversion) is assembled
+// with nasm. Optional: used when nasm is on the PATH (COREPOOL_JPEG_SIMD=0
+// turns it off, =1 insists on it), otherwise the portable C code is built.
+const simdEnv = process.env.COREPOOL_JPEG_SIMD;
+const hasNasm = () => {
+  const r = spawnSync('nasm', ['-v'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+};
+const jpegSimd = simdEnv === '1' || (simdEnv !== '0' && hasNasm());
+if (jpegSimd) args.push('--features', 'jpeg-simd');
+
 const probe = spawnSync(cargo, ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {
   console.error(
@@ -30,6 +41,9 @@ if (probe.error || probe.status !== 0) {
 }
 
 console.log(`corepool: cargo ${args.join(' ')} (${probe.stdout.trim()})`);
+if (!jpegSimd && simdEnv !== '0') {
+  console.log('corepool: nasm not found, building libjpeg without SIMD (install nasm for faster JPEG decoding)');
+}
 const res = spawnSync(cargo, args, {
   cwd: root,
   encoding: 'utf8',
