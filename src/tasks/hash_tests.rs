@@ -383,8 +383,8 @@ fn argon2id_reference_vector_with_fixed_salt() {
 #[test]
 fn argon2id_rfc9106_vector_through_the_crate() {
     // RFC 9106 §5.3 (Argon2id v=19, m=32, t=3, p=4, secret and associated
-    // data). The kernel's API has no secret/AD, so this pins the crate
-    // version's core (same code path as hash()).
+    // data) through the `argon2` crate: pins the crate version that the
+    // tests of our own kernel (argon2.rs) use as their oracle.
     use argon2::{Argon2, AssociatedData, ParamsBuilder, Version};
     let params = ParamsBuilder::new()
         .m_cost(32)
