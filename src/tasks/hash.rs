@@ -56,7 +56,7 @@ use eksblowfish::EksState;
 
 #[path = "argon2.rs"]
 mod argon2_kernel;
-use argon2_kernel::{argon2_raw, Variant, VERSION_10, VERSION_13};
+use argon2_kernel::{argon2_raw, Argon2Input, Variant, VERSION_10, VERSION_13};
 
 /// bcrypt reads at most this many password bytes.
 pub const BCRYPT_MAX_PASSWORD_BYTES: usize = 72;
@@ -819,15 +819,17 @@ fn argon2id_hash(
     cp.check()?;
     let mut tag = [0u8; ARGON2_OUTPUT_LEN];
     argon2_raw(
-        Variant::Id,
-        VERSION_13,
-        params.m_cost(),
-        params.t_cost(),
-        params.p_cost(),
-        password,
-        salt,
-        &[],
-        &[],
+        &Argon2Input {
+            variant: Variant::Id,
+            version: VERSION_13,
+            m_kib: params.m_cost(),
+            t: params.t_cost(),
+            p: params.p_cost(),
+            pwd: password,
+            salt,
+            secret: &[],
+            ad: &[],
+        },
         &mut tag,
         cp,
     )?;
@@ -871,15 +873,17 @@ fn argon2_verify(
     let mut buf = [0u8; Output::MAX_LENGTH];
     let tag = &mut buf[..expected.len()];
     argon2_raw(
-        variant,
-        version,
-        info.m,
-        info.t,
-        info.p,
-        password,
-        salt,
-        &[],
-        &info.data,
+        &Argon2Input {
+            variant,
+            version,
+            m_kib: info.m,
+            t: info.t,
+            p: info.p,
+            pwd: password,
+            salt,
+            secret: &[],
+            ad: &info.data,
+        },
         tag,
         cp,
     )?;
