@@ -76,39 +76,21 @@ fn rfc9106_vectors() {
     ];
     for kernel in kernels() {
         for (variant, tag) in want {
+            let input = Argon2Input {
+                variant,
+                version: VERSION_13,
+                m_kib: 32,
+                t: 3,
+                p: 4,
+                pwd: &[1; 32],
+                salt: &[2; 16],
+                secret: &[3; 8],
+                ad: &[4; 12],
+            };
             let mut out = [0u8; 32];
-            argon2_raw_with(
-                kernel,
-                &Argon2Input {
-                    variant,
-                    version: VERSION_13,
-                    m_kib: 32,
-                    t: 3,
-                    p: 4,
-                    pwd: &[1; 32],
-                    salt: &[2; 16],
-                    secret: &[3; 8],
-                    ad: &[4; 12],
-                },
-                &mut out,
-                &Checkpoint::none(),
-            )
-            .unwrap();
+            argon2_raw_with(kernel, &input, &mut out, &Checkpoint::none()).unwrap();
             assert_eq!(hex(&out), tag, "{kernel:?} {variant:?}");
-            let crate_tag = oracle(
-                &Argon2Input {
-                    variant,
-                    version: VERSION_13,
-                    m_kib: 32,
-                    t: 3,
-                    p: 4,
-                    pwd: &[1; 32],
-                    salt: &[2; 16],
-                    secret: &[3; 8],
-                    ad: &[4; 12],
-                },
-                32,
-            );
+            let crate_tag = oracle(&input, 32);
             assert_eq!(hex(&crate_tag), tag, "oracle {variant:?}");
         }
     }
@@ -143,39 +125,21 @@ fn matches_the_argon2_crate_on_random_inputs() {
         let ad_len = if rnd(3) == 0 { rnd(33) } else { 0 };
         let ad = bytes(ad_len, &mut rnd);
         let out_len = [4, 16, 32, 33, 64, 65, 100, 200][rnd(8) as usize];
-        let want = oracle(
-            &Argon2Input {
-                variant,
-                version,
-                m_kib: m,
-                t,
-                p,
-                pwd: &pwd,
-                salt: &salt,
-                secret: &secret,
-                ad: &ad,
-            },
-            out_len,
-        );
+        let input = Argon2Input {
+            variant,
+            version,
+            m_kib: m,
+            t,
+            p,
+            pwd: &pwd,
+            salt: &salt,
+            secret: &secret,
+            ad: &ad,
+        };
+        let want = oracle(&input, out_len);
         for &kernel in &kernels {
             let mut out = vec![0u8; out_len];
-            argon2_raw_with(
-                kernel,
-                &Argon2Input {
-                    variant,
-                    version,
-                    m_kib: m,
-                    t,
-                    p,
-                    pwd: &pwd,
-                    salt: &salt,
-                    secret: &secret,
-                    ad: &ad,
-                },
-                &mut out,
-                &Checkpoint::none(),
-            )
-            .unwrap();
+            argon2_raw_with(kernel, &input, &mut out, &Checkpoint::none()).unwrap();
             assert_eq!(
                 out, want,
                 "case {case}: {kernel:?} {variant:?} v{version:#x} m={m} t={t} p={p}"
