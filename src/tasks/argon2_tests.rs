@@ -7,6 +7,21 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Password "pw", salt "saltsalt", no secret or associated data.
+fn pw_input(variant: Variant, version: u32, m_kib: u32, t: u32, p: u32) -> Argon2Input<'static> {
+    Argon2Input {
+        variant,
+        version,
+        m_kib,
+        t,
+        p,
+        pwd: b"pw",
+        salt: b"saltsalt",
+        secret: &[],
+        ad: &[],
+    }
+}
+
 fn kernels() -> Vec<Kernel> {
     let mut k = vec![Kernel::Scalar];
     if Kernel::detect() != Kernel::Scalar {
@@ -174,17 +189,7 @@ fn a_set_flag_aborts() {
     let (set, never) = (AtomicBool::new(true), AtomicBool::new(false));
     let mut out = [0u8; 32];
     let err = argon2_raw(
-        &Argon2Input {
-            variant: Variant::Id,
-            version: VERSION_13,
-            m_kib: 1 << 16,
-            t: 4,
-            p: 1,
-            pwd: b"pw",
-            salt: b"saltsalt",
-            secret: &[],
-            ad: &[],
-        },
+        &pw_input(Variant::Id, VERSION_13, 1 << 16, 4, 1),
         &mut out,
         &Checkpoint::new(&never, &set),
     )
@@ -205,17 +210,7 @@ fn a_flag_set_while_hashing_stops_it_promptly() {
         });
         let mut out = [0u8; 32];
         argon2_raw(
-            &Argon2Input {
-                variant: Variant::Id,
-                version: VERSION_13,
-                m_kib: 64 * 1024,
-                t: 100,
-                p: 1,
-                pwd: b"pw",
-                salt: b"saltsalt",
-                secret: &[],
-                ad: &[],
-            },
+            &pw_input(Variant::Id, VERSION_13, 64 * 1024, 100, 1),
             &mut out,
             &Checkpoint::new(&task, &never),
         )
@@ -232,23 +227,9 @@ fn bad_parameters_are_errors() {
     let none = Checkpoint::none();
     let mut out = [0u8; 32];
     let run = |version, m, t, p, out: &mut [u8]| {
-        argon2_raw(
-            &Argon2Input {
-                variant: Variant::Id,
-                version,
-                m_kib: m,
-                t,
-                p,
-                pwd: b"pw",
-                salt: b"saltsalt",
-                secret: &[],
-                ad: &[],
-            },
-            out,
-            &none,
-        )
-        .unwrap_err()
-        .code
+        argon2_raw(&pw_input(Variant::Id, version, m, t, p), out, &none)
+            .unwrap_err()
+            .code
     };
     assert_eq!(run(0x12, 64, 1, 1, &mut out), ErrorCode::InvalidArgValue);
     assert_eq!(
@@ -276,22 +257,7 @@ fn pooled_memory_is_reused_and_big_buffers_are_not_kept() {
     let none = Checkpoint::none();
     let tag = |m: u32| {
         let mut out = [0u8; 32];
-        argon2_raw(
-            &Argon2Input {
-                variant: Variant::D,
-                version: VERSION_13,
-                m_kib: m,
-                t: 2,
-                p: 1,
-                pwd: b"pw",
-                salt: b"saltsalt",
-                secret: &[],
-                ad: &[],
-            },
-            &mut out,
-            &none,
-        )
-        .unwrap();
+        argon2_raw(&pw_input(Variant::D, VERSION_13, m, 2, 1), &mut out, &none).unwrap();
         out
     };
     let a = tag(256);
@@ -299,20 +265,7 @@ fn pooled_memory_is_reused_and_big_buffers_are_not_kept() {
     assert_eq!(tag(256), a);
     assert_eq!(
         a.to_vec(),
-        oracle(
-            &Argon2Input {
-                variant: Variant::D,
-                version: VERSION_13,
-                m_kib: 256,
-                t: 2,
-                p: 1,
-                pwd: b"pw",
-                salt: b"saltsalt",
-                secret: &[],
-                ad: &[]
-            },
-            32
-        )
+        oracle(&pw_input(Variant::D, VERSION_13, 256, 2, 1), 32)
     );
     let _ = tag(65 * 1024);
     assert!(POOL.with(|p| p.borrow().as_ref().map_or(0, |b| b.len)) <= KEEP_BYTES / 1024);
