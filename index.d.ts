@@ -141,7 +141,7 @@ export interface RenderOptions extends TaskOptions {
   quality?: number;
   /** PNG zlib level 0 to 9: lower is faster and larger. Default: 6 (as sharp). */
   compressionLevel?: number;
-  /** Output pixel limit (checked before allocating) and the budget of embedded images. Default: 100 000 000. */
+  /** Output pixel limit (checked before allocating) and the budget of embedded images; no single buffer exceeds 2^30 pixels whatever its value. Default: 100 000 000. */
   maxPixels?: number;
   /** Limit on each input SVG's size in bytes (and each file read from baseDir). Default: 50 MiB. */
   maxInputBytes?: number;
@@ -154,8 +154,30 @@ export interface RenderOptions extends TaskOptions {
   resources?: { baseDir?: string };
   /** Also use the machine's installed fonts (scanned once per process). `false`: only the bundled DejaVu Sans and registered fonts. Default: true. */
   systemFonts?: boolean;
+  /**
+   * Work budgets that bound a render's running time, checked before the work
+   * is done (`ERR_LIMIT` past them). The defaults let real-world SVGs through;
+   * raise one only for trusted input.
+   */
+  limits?: RenderLimits;
   /** Resolve `{ data, info }` instead of a Buffer. */
   info?: boolean;
+}
+
+/** `options.limits` of {@link render}: positive integers. */
+export interface RenderLimits {
+  /** Elements after expanding `<use>`/`href` references. Default: 2 000 000. */
+  elements?: number;
+  /** CSS work: `<style>` parsing plus rule × element selector checks. Default: 20 000 000. */
+  cssSteps?: number;
+  /** `<text>` elements, references expanded. Default: 10 000. */
+  textElements?: number;
+  /** Characters of all `<text>` elements, references expanded. Default: 100 000. */
+  textChars?: number;
+  /** Characters of one `<text>` element (its layout time grows with the square of its length). Default: 10 000. */
+  textCharsPerElement?: number;
+  /** Pixels covered by painting shapes, glyphs and images (bounding boxes, summed). Default: 1 000 000 000; raise it for very large canvases. */
+  paintPixels?: number;
 }
 
 /** `info` of {@link render} with `{ info: true }`. */

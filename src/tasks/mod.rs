@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
 pub mod hash;
+pub(crate) mod interrupt;
 pub mod render;
 pub mod resize;
 
@@ -114,6 +115,12 @@ impl<'a> Checkpoint<'a> {
         Checkpoint {
             flags: [Some(task), Some(env)],
         }
+    }
+
+    /// The flags as raw pointers, for code that must see this checkpoint
+    /// through a callback it cannot pass it to (`render::interrupt`).
+    pub(crate) fn raw_flags(&self) -> [Option<*const AtomicBool>; 2] {
+        self.flags.map(|f| f.map(|f| f as *const AtomicBool))
     }
 
     /// True when the task should stop.
