@@ -321,8 +321,12 @@ export interface PoolStats {
   panicked: number;
   /** Rejected by an abort signal or a timeout. */
   cancelled: number;
-  /** Refused at admission (`ERR_QUEUE_FULL`, `ERR_POOL_CLOSED`). */
+  /** Refused at admission (`ERR_QUEUE_FULL` for the queue or the memory budget, `ERR_LIMIT` for a task over the whole budget, `ERR_POOL_CLOSED`). */
   rejected: number;
+  /** The memory budget of admission by memory, bytes (`options.maxMemory`). */
+  maxMemory: number;
+  /** Bytes reserved by tasks in flight (Argon2: `memoryCost` KiB each). */
+  memoryReserved: number;
   /** Time from admission to start on a thread. */
   waitTime: LatencyStats;
   /** Time on a thread. */
@@ -341,6 +345,23 @@ export interface PoolOptions {
   maxQueue?: number | 'auto';
   /** The `pool` label in {@link Pool.metrics}. Default: `'pool'`. */
   name?: string;
+  /**
+   * Admission by memory, in bytes: tasks that allocate in proportion to a
+   * parameter (Argon2's `memoryCost`) reserve it when called; one that needs
+   * more than `maxMemory` rejects with `ERR_LIMIT`, one that would take the
+   * reserved total past it with `ERR_QUEUE_FULL`. Default: half the memory
+   * the process may use (cgroup `memory.max`, else the machine's), or
+   * `COREPOOL_MAX_MEMORY` for the default pool.
+   */
+  maxMemory?: number;
+  /**
+   * Wipe the Argon2 blocks a hash leaves in a thread's reusable memory, after
+   * its result is posted (off its latency). `false` leaves them until
+   * overwritten: faster at saturation, but exposes them to memory
+   * disclosure (the garbage-collector attacks on Argon2i/id). Default: true
+   * (`COREPOOL_WIPE_MEMORY=0` turns it off for the default pool).
+   */
+  wipeMemory?: boolean;
 }
 
 /**

@@ -259,14 +259,16 @@ const kHandle = Symbol('corepool.handle');
  */
 class Pool {
   constructor(options) {
-    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name']);
+    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name', 'maxMemory', 'wipeMemory']);
     const threads = opts.threads === undefined ? 0 : checkInteger(opts.threads, 'options.threads', 1, MAX_THREADS);
     let maxQueue;
     if (opts.maxQueue !== undefined && opts.maxQueue !== 'auto') {
       maxQueue = checkInteger(opts.maxQueue, 'options.maxQueue', 0, 2 ** 31 - 1);
     }
     if (opts.name !== undefined && typeof opts.name !== 'string') throw typeError('options.name', 'of type string', opts.name);
-    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name);
+    const maxMemory = opts.maxMemory === undefined ? undefined : checkInteger(opts.maxMemory, 'options.maxMemory', 1, Number.MAX_SAFE_INTEGER);
+    const wipeMemory = opts.wipeMemory === undefined ? undefined : checkBoolean(opts.wipeMemory, 'options.wipeMemory');
+    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name, maxMemory, wipeMemory);
   }
 
   /** Checksum of `data`; see index.d.ts. */

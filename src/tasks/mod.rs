@@ -15,6 +15,13 @@ pub(crate) mod interrupt;
 pub mod render;
 pub mod resize;
 
+/// Clears secrets a finished task left in this thread's reusable memory
+/// (Argon2 blocks). The pool calls it after posting a task's result, so the
+/// work is off that task's latency; see `hash::wipe_idle_memory`.
+pub fn after_task() {
+    hash::wipe_idle_memory();
+}
+
 /// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
 /// a published string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +47,8 @@ pub enum ErrorCode {
     Cancelled,
     /// The kernel panicked; the pool survives.
     TaskPanicked,
+    /// The pool cannot take the task now (queue or memory budget full).
+    QueueFull,
 }
 
 impl ErrorCode {
@@ -56,6 +65,7 @@ impl ErrorCode {
             ErrorCode::InvalidPassword => "ERR_INVALID_PASSWORD",
             ErrorCode::Cancelled => "ABORT_ERR",
             ErrorCode::TaskPanicked => "ERR_TASK_PANICKED",
+            ErrorCode::QueueFull => "ERR_QUEUE_FULL",
         }
     }
 }
