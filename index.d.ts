@@ -176,7 +176,7 @@ export interface RenderLimits {
   textChars?: number;
   /** Characters of one `<text>` element (its layout time grows with the square of its length). Default: 10 000. */
   textCharsPerElement?: number;
-  /** Pixels covered by painting shapes, glyphs and images (bounding boxes, summed). Default: 1 000 000 000; raise it for very large canvases. */
+  /** Pixel operations of painting: the bounding-box area of every shape, glyph and image, plus each path's edges (4 per row an edge spans, 1000 per point; twice for a stroke). Default: 1 000 000 000 (about a second); raise it for very large canvases or huge paths. */
   paintPixels?: number;
 }
 
