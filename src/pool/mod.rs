@@ -19,6 +19,7 @@
 pub mod completion;
 pub mod input;
 mod lanes;
+pub mod lease;
 pub mod output;
 pub mod stats;
 
@@ -53,6 +54,8 @@ pub struct Pool {
     counters: Counters,
     /// bcrypt tasks waiting to be batched (lanes.rs).
     bcrypt: lanes::BcryptQueue,
+    /// Run slots lent to the JS worker lane (lease.rs).
+    leases: lease::Leases,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
@@ -108,6 +111,7 @@ impl Pool {
             closed: AtomicBool::new(false),
             counters: Counters::default(),
             bcrypt: lanes::BcryptQueue::default(),
+            leases: lease::Leases::default(),
         }))
     }
 
