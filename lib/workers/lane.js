@@ -29,7 +29,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const native = require('../native');
 const { CorepoolError, AbortError } = require('../errors');
-const { checkClonable, warnCloneCost } = require('./transfer');
+const { checkClonable, warnCloneCost, isMoved, transferables } = require('./transfer');
 const { rebuildError } = require('./remote-error');
 
 const BOOT = path.join(__dirname, 'worker.js');
@@ -70,6 +70,7 @@ class Task {
     this.name = name;
     this.payload = payload;
     this.transfer = transfer;
+    this.key = name === undefined ? url : `${url}\0${name}`;
     this.state = QUEUED;
     /** The promise was settled early (abort/timeout/close) while queued or running. */
     this.settled = false;
@@ -132,7 +133,8 @@ class JsLane {
     this.workers = new Set();
     this.idle = [];
     this.nextTask = 1;
-    this.avgTaskMs = 0.5;
+    /** Measured milliseconds per task, by module + export (unknown = a whole batch budget). */
+    this.taskMs = new Map();
     this.initFailures = 0;
     this.spawnBlockedUntil = 0;
     this.lastInitError = null;
@@ -149,7 +151,13 @@ class JsLane {
     if (this.closing) return Promise.reject(new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'));
     const signal = o.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-    const bytes = checkClonable(payload, o.transferList);
+    let transfer = o.transferList;
+    if (isMoved(payload)) {
+      const moved = transferables(payload.value);
+      transfer = transfer === undefined ? moved : [...transfer, ...moved];
+      payload = payload.value;
+    }
+    const bytes = checkClonable(payload, transfer);
     if (bytes > 0) warnCloneCost(bytes);
     const admitted = native.admitJs(this.handle, 1);
     if (admitted !== 0) {
@@ -157,7 +165,7 @@ class JsLane {
         admitted === 1 ? new CorepoolError(QUEUE_FULL_MESSAGE, 'ERR_QUEUE_FULL') : new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'),
       );
     }
-    const task = new Task(this.nextTask++, o.url, o.name, payload, o.transferList);
+    const task = new Task(this.nextTask++, o.url, o.name, payload, transfer);
     const promise = new Promise((resolve, reject) => {
       task.resolve = resolve;
       task.reject = reject;
@@ -236,16 +244,29 @@ class JsLane {
     }
   }
 
+  /**
+   * The next batch: ceil(queued / threads) tasks at most (so idle threads
+   * get work too), at most MAX_BATCH, and no more than BATCH_BUDGET_MS of
+   * measured work (a task of a function not yet measured fills a batch alone,
+   * so long or blocking tasks are never serialized behind each other).
+   */
   takeBatch() {
-    const perThread = Math.ceil(this.c.queued / this.threads);
-    const fit = Math.max(1, Math.floor(BATCH_BUDGET_MS / Math.max(this.avgTaskMs, 1e-3)));
-    const want = Math.min(MAX_BATCH, perThread, fit);
+    const want = Math.min(MAX_BATCH, Math.ceil(this.c.queued / this.threads));
     const batch = [];
     const q = this.queue;
+    let budget = BATCH_BUDGET_MS;
     while (batch.length < want && this.qHead < q.length) {
       const t = q[this.qHead];
+      if (t.state !== QUEUED) {
+        q[this.qHead++] = undefined;
+        continue;
+      }
+      const est = this.taskMs.get(t.key);
+      const cost = est === undefined ? BATCH_BUDGET_MS : est;
+      if (batch.length > 0 && cost > budget) break;
+      budget -= cost;
       q[this.qHead++] = undefined;
-      if (t.state === QUEUED) batch.push(t);
+      batch.push(t);
     }
     if (this.qHead > 1024 && this.qHead * 2 > q.length) {
       this.queue = q.slice(this.qHead);
@@ -331,11 +352,10 @@ class JsLane {
     let transfer;
     for (let i = 0; i < batch.length; i++) {
       const t = batch[i];
-      const key = t.name === undefined ? t.url : `${t.url}\0${t.name}`;
-      let fi = keys.get(key);
+      let fi = keys.get(t.key);
       if (fi === undefined) {
         fi = fns.length;
-        keys.set(key, fi);
+        keys.set(t.key, fi);
         fns.push([t.url, t.name]);
       }
       tasks[i * 3] = t.id;
@@ -344,7 +364,6 @@ class JsLane {
       if (t.transfer !== undefined && t.transfer.length > 0) transfer = transfer === undefined ? [...t.transfer] : transfer.concat(t.transfer);
       t.state = RUNNING;
       t.slot = slot;
-      t.payload = undefined;
     }
     this.c.queued -= batch.length;
     this.c.running += batch.length;
@@ -392,8 +411,16 @@ class JsLane {
     }
     if (n > 0) native.releaseJs(this.handle, n);
     if (m.t === 'done') {
+      // Per-task time of this batch (an over-estimate: it includes the
+      // messages), smoothed per function.
       const ms = (performance.now() - slot.startedAt) / batch.length;
-      this.avgTaskMs = this.avgTaskMs * 0.7 + ms * 0.3;
+      for (let k = 0; k < batch.length; k++) {
+        const key = batch[k].key;
+        if (k > 0 && key === batch[k - 1].key) continue;
+        const old = this.taskMs.get(key);
+        this.taskMs.set(key, old === undefined ? ms : old * 0.7 + ms * 0.3);
+      }
+      if (this.taskMs.size > 1000) this.taskMs.clear();
       this.endBatch(slot);
     }
   }
@@ -448,7 +475,8 @@ class JsLane {
         if (t.state !== RUNNING) continue;
         if (!slot.online) {
           this.finishRunning(t, false, initFailure(slot.error || new Error(`the worker exited with code ${code} before it started`)));
-        } else if (k < started || t.settled) {
+        } else if (k < started || t.settled || (t.transfer !== undefined && t.transfer.length > 0)) {
+          // Started (or its transferred payload is gone with the worker).
           const what = slot.killed || (slot.error ? 'crashed' : 'exited');
           this.finishRunning(t, false, exitedError(code, slot.error, what));
         } else {
