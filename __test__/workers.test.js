@@ -330,7 +330,7 @@ test('a module that fails to load rejects with ERR_WORKER_INIT carrying the caus
     });
     await assert.rejects(pool.run(1, { filename: path.join(FIX, 'missing.js') }), (err) => {
       assert.equal(err.code, 'ERR_WORKER_INIT');
-      assert.equal(err.cause.code, 'ERR_MODULE_NOT_FOUND');
+      assert.match(err.cause.code, /MODULE_NOT_FOUND/);
       return true;
     });
     await assert.rejects(pool.run(1, { name: 'nope' }), { code: 'ERR_WORKER_INIT', message: /no function export named 'nope'/ });

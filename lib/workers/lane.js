@@ -78,6 +78,8 @@ class Task {
     this.reject = null;
     this.cleanup = null;
     this.grace = null;
+    this.t0 = 0;
+    this.t1 = 0;
   }
 }
 
@@ -111,6 +113,7 @@ class WorkerSlot {
     this.worker.on('message', (m) => lane.onMessage(this, m));
     this.worker.on('error', (err) => {
       this.error = err;
+      if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
     });
     this.worker.once('exit', (code) => lane.onExit(this, code));
   }
@@ -144,6 +147,14 @@ class JsLane {
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
+    /** Workers kept alive when idle (corepool/piscina's minThreads). */
+    this.minWorkers = 0;
+    /**
+     * Observers (corepool/piscina): workerCreate(worker), workerDestroy(worker),
+     * message(value) for messages a worker posts itself, error(err) for a
+     * worker error outside any task, taskDone(waitMs, runMs), queueChange().
+     */
+    this.hooks = null;
   }
 
   /** Queues one task; `o` is normalized ({ url, name, transferList, signal, timeout }). */
@@ -153,7 +164,7 @@ class JsLane {
     if (signal !== undefined && signal.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
     let transfer = o.transferList;
     if (isMoved(payload)) {
-      const moved = transferables(payload.value);
+      const moved = payload.transfer !== undefined ? payload.transfer : transferables(payload.value);
       transfer = transfer === undefined ? moved : [...transfer, ...moved];
       payload = payload.value;
     }
@@ -173,6 +184,10 @@ class JsLane {
     if (signal !== undefined || o.timeout !== undefined) this.watch(task, signal, o.timeout);
     this.queue.push(task);
     this.c.queued++;
+    if (this.hooks !== null) {
+      task.t0 = performance.now();
+      if (this.hooks.queueChange) this.hooks.queueChange();
+    }
     this.pump();
     return promise;
   }
@@ -333,6 +348,7 @@ class JsLane {
     const slot = new WorkerSlot(this);
     this.workers.add(slot);
     this.w.started++;
+    if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot.worker);
     return slot;
   }
 
@@ -369,6 +385,10 @@ class JsLane {
     this.c.running += batch.length;
     slot.worker.ref();
     slot.startedAt = performance.now();
+    if (this.hooks !== null) {
+      for (const t of batch) t.t1 = slot.startedAt;
+      if (this.hooks.queueChange) this.hooks.queueChange();
+    }
     try {
       slot.worker.postMessage({ t: 'run', b: slot.batchId, fns, tasks }, transfer);
     } catch (err) {
@@ -390,11 +410,20 @@ class JsLane {
     if (!task.settled) {
       if (ok) this.c.completed++;
       else this.c.failed++;
+      if (this.hooks !== null && this.hooks.taskDone) {
+        const now = performance.now();
+        this.hooks.taskDone(task.t1 - task.t0, now - task.t1);
+      }
       this.settle(task, ok, value);
     }
   }
 
   onMessage(slot, m) {
+    if (m === null || typeof m !== 'object' || m.cp !== 1) {
+      // Posted by the user's code with parentPort.postMessage().
+      if (this.hooks !== null && this.hooks.message) this.hooks.message(m);
+      return;
+    }
     if (m.b !== slot.batchId || slot.batch === null) return;
     const r = m.r;
     const batch = slot.batch;
@@ -446,12 +475,16 @@ class JsLane {
     slot.worker.unref();
     if (this.destroyed) return;
     this.idle.push(slot);
-    if (this.closing) return;
+    if (this.closing || this.workers.size <= this.minWorkers) return;
     slot.idleTimer = setTimeout(() => this.retire(slot), this.options.idleTimeout);
     slot.idleTimer.unref();
   }
 
   retire(slot) {
+    if (this.workers.size <= this.minWorkers && !this.closing) {
+      slot.idleTimer = null;
+      return undefined;
+    }
     slot.retiring = true;
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
@@ -461,6 +494,7 @@ class JsLane {
   onExit(slot, code) {
     this.workers.delete(slot);
     this.w.exited++;
+    if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot.worker);
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
@@ -517,15 +551,16 @@ class JsLane {
   /** Stops taking tasks, lets queued and running ones finish (or rejects them after closeTimeout), then stops the workers. */
   async close() {
     this.closing = true;
+    let late = false;
     if (this.c.queued > 0 || this.c.running > 0) {
       let timer;
       const drained = new Promise((resolve) => this.idleWaiters.push(resolve));
       const timedOut = new Promise((resolve) => {
         timer = setTimeout(() => resolve(true), this.options.closeTimeout);
       });
-      const late = await Promise.race([drained, timedOut]);
+      late = (await Promise.race([drained, timedOut])) === true;
       clearTimeout(timer);
-      if (late === true) {
+      if (late) {
         const err = () => new CorepoolError(`The pool was closed and the task did not finish within closeTimeout (${this.options.closeTimeout} ms)`, 'ERR_POOL_CLOSED');
         for (let k = this.qHead; k < this.queue.length; k++) {
           const t = this.queue[k];
@@ -540,6 +575,15 @@ class JsLane {
       }
     }
     await this.destroy();
+    return late;
+  }
+
+  /** Rejects every queued (not started) task with `makeError()`. */
+  abortQueued(makeError) {
+    for (let k = this.qHead; k < this.queue.length; k++) {
+      const t = this.queue[k];
+      if (t !== undefined && t.state === QUEUED) this.finishQueued(t, false, makeError());
+    }
   }
 
   /** Terminates every worker now (running tasks reject with ERR_WORKER_EXITED). */

@@ -17,9 +17,9 @@ const kMoved = Symbol.for('corepool.moved');
  * object or array holding them) to be transferred, not cloned, when it is a
  * task's payload or a worker's result.
  */
-function move(value) {
+function move(value, transfer) {
   if (value !== null && typeof value === 'object' && value[kMoved] === true) return value;
-  return { [kMoved]: true, value };
+  return transfer === undefined ? { [kMoved]: true, value } : { [kMoved]: true, value, transfer };
 }
 
 function isMoved(v) {

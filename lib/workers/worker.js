@@ -7,13 +7,15 @@
 // Protocol (lane.js is the other half):
 //   main → worker  { t: 'run', b, fns: [[url, name], …], tasks: [id, fnIndex, payload, …] }
 //                  { t: 'abort', id, timeout }
-//   worker → main  { t: 'part' | 'done', b, r: [id, status, value, …] }
+//   worker → main  { cp: 1, t: 'part' | 'done', b, r: [id, status, value, …] }
+//   (anything else the worker posts is the user's own message)
 //   status: 0 resolved, 1 rejected (value = serialized error), 2 skipped
 //   (aborted before it started), 3 module load failure (ERR_WORKER_INIT).
 // Before task i of a batch starts, progress[0] = i + 1, so if the worker dies
 // the main thread knows which tasks never started.
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+const { fileURLToPath } = require('node:url');
 const { isMoved, transferables } = require('./transfer');
 
 const progress = new Int32Array(workerData.progress);
@@ -48,12 +50,32 @@ function pick(ns, name, url) {
 
 const TS = /\.(c|m)?ts$/;
 
+const ESM_ONLY = /\.m(j|t)s$/;
+
+/**
+ * CommonJS first (require(), which also honours require hooks such as
+ * ts-node/tsx), then ESM import() for ES modules and `.mjs`.
+ */
+async function importModule(url) {
+  if (!ESM_ONLY.test(url) && url.startsWith('file:')) {
+    let exported;
+    try {
+      exported = require(fileURLToPath(url));
+    } catch (err) {
+      if (err.code !== 'ERR_REQUIRE_ESM' && err.code !== 'ERR_REQUIRE_ASYNC_MODULE' && err.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+      return import(url);
+    }
+    return { default: exported };
+  }
+  return import(url);
+}
+
 async function load(url, name) {
   let ns;
   try {
-    ns = await import(url);
+    ns = await importModule(url);
   } catch (err) {
-    if (TS.test(url) && (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' || err.code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING')) {
+    if (TS.test(url) && (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' || err.code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING' || err instanceof SyntaxError)) {
       throw initError(
         `Cannot run the TypeScript worker file ${url} on Node ${process.version}: this Node cannot strip types. ` +
           "Give the pool a TypeScript loader in execArgv (e.g. new Pool({ execArgv: ['--import', 'tsx'] })), " +
@@ -134,14 +156,14 @@ function post(msg, transfer) {
     for (let i = 0; i < r.length; i += 3) {
       const one = [r[i], r[i + 1], r[i + 2]];
       try {
-        parentPort.postMessage({ t: 'part', b: msg.b, r: one }, transfer.filter((x) => transferables(r[i + 2]).includes(x)));
+        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: one }, transfer.filter((x) => transferables(r[i + 2]).includes(x)));
       } catch (e) {
         const te = new TypeError(`The worker's result cannot be cloned back to the main thread: ${e.message}`);
         te.code = 'ERR_WORKER_RESULT';
-        parentPort.postMessage({ t: 'part', b: msg.b, r: [r[i], 1, serializeError(te)] });
+        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: [r[i], 1, serializeError(te)] });
       }
     }
-    parentPort.postMessage({ t: 'done', b: msg.b, r: [] });
+    parentPort.postMessage({ cp: 1, t: 'done', b: msg.b, r: [] });
   }
 }
 
@@ -183,7 +205,8 @@ async function runBatch(m) {
       let r = fn(tasks[i + 2], ctx);
       if (r !== null && typeof r === 'object' && typeof r.then === 'function') r = await r;
       if (isMoved(r)) {
-        transferables(r.value, transfer);
+        if (r.transfer !== undefined) transfer.push(...r.transfer);
+        else transferables(r.value, transfer);
         r = r.value;
       }
       results.push(id, 0, r);
@@ -193,7 +216,7 @@ async function runBatch(m) {
     live.delete(id);
     if (state.aborted) aborted.delete(id);
     if (i + 3 < tasks.length && performance.now() - flushed > FLUSH_MS) {
-      post({ t: 'part', b: m.b, r: results }, transfer);
+      post({ cp: 1, t: 'part', b: m.b, r: results }, transfer);
       results = [];
       transfer = [];
       flushed = performance.now();
@@ -201,7 +224,7 @@ async function runBatch(m) {
   }
   // Aborts that arrived after their task finished are moot now.
   aborted.clear();
-  post({ t: 'done', b: m.b, r: results }, transfer);
+  post({ cp: 1, t: 'done', b: m.b, r: results }, transfer);
 }
 
 parentPort.on('message', (m) => {
