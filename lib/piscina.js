@@ -75,6 +75,8 @@ function validate(o) {
   if (o.trackUnmanagedFds !== undefined && typeof o.trackUnmanagedFds !== 'boolean') throw new TypeError('options.trackUnmanagedFds must be a boolean value');
   if (o.closeTimeout !== undefined && !isNonNegInt(o.closeTimeout)) throw new TypeError('options.closeTimeout must be a non-negative integer');
   if (o.recordTiming !== undefined && typeof o.recordTiming !== 'boolean') throw new TypeError('options.recordTiming must be a boolean');
+  if (o.stricterFIFO !== undefined && typeof o.stricterFIFO !== 'boolean') throw new TypeError('options.stricterFIFO must be a boolean');
+  if (o.workerHistogram !== undefined && typeof o.workerHistogram !== 'boolean') throw new TypeError('options.workerHistogram must be a boolean');
   if (o.workerData !== undefined) {
     try {
       structuredClone(o.workerData);
@@ -128,9 +130,11 @@ class Piscina extends EventEmitterAsyncResource {
   #closing = false;
   #destroyed = false;
 
-  constructor(options = {}) {
+  constructor(opts = {}) {
     super({ name: 'Piscina', requireManualDestroy: true });
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
+    // Own properties only: a polluted prototype must not configure the pool.
+    const options = Object.fromEntries(Object.entries(opts));
     validate(options);
     const cpus = availableParallelism();
     // piscina's defaults: minThreads = half the CPUs, maxThreads = 1.5x;
@@ -259,10 +263,13 @@ class Piscina extends EventEmitterAsyncResource {
       case 'ERR_POOL_CLOSED':
         if (/closeTimeout|destroyed/.test(err.message)) return new Error('Terminating worker thread');
         return new AbortError('queue is being terminated');
-      case 'ERR_WORKER_EXITED':
+      case 'ERR_WORKER_EXITED': {
         if (/terminated by close/.test(err.message)) return new Error('Terminating worker thread');
         // piscina rejects with the worker's own error (uncaught exception, OOM).
-        return err.cause !== undefined ? err.cause : err;
+        if (err.cause !== undefined) return err.cause;
+        const code = /exit code (-?\d+)/.exec(err.message);
+        return new Error(`worker exited with code: ${code ? code[1] : 'unknown'}`);
+      }
       case 'ERR_WORKER_INIT':
         return err.cause !== undefined ? err.cause : err;
       default:
@@ -329,10 +336,10 @@ class Piscina extends EventEmitterAsyncResource {
     const self = this;
     return {
       get runTime() {
-        return summary(self.#runTime);
+        return self.#options.recordTiming ? summary(self.#runTime) : undefined;
       },
       get waitTime() {
-        return summary(self.#waitTime);
+        return self.#options.recordTiming ? summary(self.#waitTime) : undefined;
       },
       get runTimeCount() {
         return self.#runTime.count;
@@ -395,6 +402,6 @@ class Piscina extends EventEmitterAsyncResource {
 
 module.exports = Piscina;
 // Piscina, version, move, the symbols: already static getters of the class.
-for (const [k, v] of Object.entries({ default: Piscina, isWorkerThread: workers.isWorkerThread, workerData: workers.workerData })) {
+for (const [k, v] of Object.entries({ isWorkerThread: workers.isWorkerThread, workerData: workers.workerData })) {
   Object.defineProperty(Piscina, k, { value: v, enumerable: false, configurable: true });
 }

@@ -257,6 +257,18 @@ class JsLane {
       const id = nextLeaseId();
       native.lease(this.handle, id).then(() => this.onGrant(id));
     }
+    // Start the workers those leases will need now, so a worker boots while
+    // its lease waits for a thread.
+    while (this.workers.size < this.leasesOut && Date.now() >= this.spawnBlockedUntil) {
+      let slot;
+      try {
+        slot = this.spawn();
+      } catch (err) {
+        this.noteInitFailure(err);
+        break;
+      }
+      this.makeIdle(slot);
+    }
   }
 
   /**
@@ -416,6 +428,7 @@ class JsLane {
       }
       this.settle(task, ok, value);
     }
+    if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
   }
 
   onMessage(slot, m) {

@@ -34,8 +34,10 @@ function initError(message, cause) {
   return err;
 }
 
-function pick(ns, name, url) {
+async function pick(ns, name, url) {
   let fn;
+  // A module may export a promise of its handler (async initialisation).
+  if (ns.default !== null && typeof ns.default === 'object' && typeof ns.default.then === 'function') ns = { ...ns, default: await ns.default };
   if (name !== undefined && name !== 'default') {
     fn = ns[name];
     if (typeof fn !== 'function' && ns.default != null && (typeof ns.default === 'object' || typeof ns.default === 'function')) fn = ns.default[name];
@@ -85,7 +87,7 @@ async function load(url, name) {
     }
     throw initError(`The worker module ${url} failed to load: ${err && err.message}`, err);
   }
-  return pick(ns, name, url);
+  return await pick(ns, name, url);
 }
 
 /** An error as plain data that keeps message, stack, name, code and own properties. */
