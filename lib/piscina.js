@@ -42,14 +42,26 @@ function isTransferable(v) {
   return v != null && typeof v === 'object' && transferableSymbol in v && valueSymbol in v;
 }
 
+/** Our move() marker, with piscina's [valueSymbol]/[transferableSymbol] view of it. */
+function movable(value, transferable, list) {
+  const m = coreMove(value, list);
+  Object.defineProperty(m, valueSymbol, { value, enumerable: false });
+  Object.defineProperty(m, transferableSymbol, { value: transferable, enumerable: false });
+  return m;
+}
+
 /** Piscina.move(): ArrayBuffers, views, MessagePorts and Transferable objects are transferred, not cloned. */
 function move(val) {
   if (val != null && typeof val === 'object' && typeof val !== 'function') {
     if (isMoved(val)) return val;
-    if (isTransferable(val)) return coreMove(val[valueSymbol], [...val[transferableSymbol]]);
-    if (types.isAnyArrayBuffer(val) && !types.isSharedArrayBuffer(val)) return coreMove(val, [val]);
-    if (ArrayBuffer.isView(val) && !types.isSharedArrayBuffer(val.buffer)) return coreMove(val, [val.buffer]);
-    if (val instanceof MessagePort) return coreMove(val, [val]);
+    if (isTransferable(val)) {
+      const t = val[transferableSymbol];
+      const list = Array.isArray(t) ? t : t != null && (types.isAnyArrayBuffer(t) || t instanceof MessagePort) ? [t] : [];
+      return movable(val[valueSymbol], t, list);
+    }
+    if (types.isAnyArrayBuffer(val) && !types.isSharedArrayBuffer(val)) return movable(val, val, [val]);
+    if (ArrayBuffer.isView(val) && !types.isSharedArrayBuffer(val.buffer)) return movable(val, val.buffer, [val.buffer]);
+    if (val instanceof MessagePort) return movable(val, val, [val]);
   }
   return val;
 }
