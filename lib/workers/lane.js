@@ -184,10 +184,8 @@ class JsLane {
     if (signal !== undefined || o.timeout !== undefined) this.watch(task, signal, o.timeout);
     this.queue.push(task);
     this.c.queued++;
-    if (this.hooks !== null) {
-      task.t0 = performance.now();
-      if (this.hooks.queueChange) this.hooks.queueChange();
-    }
+    task.t0 = performance.now();
+    if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
     this.pump();
     return promise;
   }
@@ -255,7 +253,10 @@ class JsLane {
       this.leasesOut++;
       this.leasesPending++;
       const id = nextLeaseId();
-      native.lease(this.handle, id).then(() => this.onGrant(id));
+      // The lease queues in the pool where its oldest task was admitted.
+      const oldest = this.queue[this.qHead];
+      const waited = oldest !== undefined ? performance.now() - oldest.t0 : 0;
+      native.lease(this.handle, id, waited).then(() => this.onGrant(id));
     }
     // Start the workers those leases will need now, so a worker boots while
     // its lease waits for a thread.

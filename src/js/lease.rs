@@ -45,8 +45,9 @@ pub unsafe extern "C" fn release_js(
     }
 }
 
-/// `lease(pool, id)` → Promise<true>, settled when a pool thread is held for
-/// the JS lane under `id` (until `unlease(pool, id)`).
+/// `lease(pool, id, waitedMs)` → Promise<true>, settled when a pool thread is
+/// held for the JS lane under `id` (until `unlease(pool, id)`). `waitedMs`:
+/// how long the oldest JS task it will serve has been waiting.
 pub unsafe extern "C" fn lease(
     env: sys::napi_env,
     info: sys::napi_callback_info,
@@ -56,6 +57,8 @@ pub unsafe extern "C" fn lease(
         call(env, info, |a| {
             let pool = pool_arg(a, 0)?;
             let id = a.u32(1, "id")?;
+            let waited = a.f64(2, "waitedMs").unwrap_or(0.0).clamp(0.0, 86_400_000.0);
+            let waited = std::time::Duration::from_secs_f64(waited / 1000.0);
             let local = EnvLocal::get(env)?;
             let mut deferred = ptr::null_mut();
             let mut promise = ptr::null_mut();
@@ -63,7 +66,7 @@ pub unsafe extern "C" fn lease(
                 return Err::<sys::napi_value, Thrown>(NapiFailure("napi_create_promise").into());
             }
             let slot = local.insert_lease(env, deferred, pool.clone());
-            pool.spawn_lease(local.shared().clone(), slot, id);
+            pool.spawn_lease(local.shared().clone(), slot, id, waited);
             Ok(promise)
         })
     }

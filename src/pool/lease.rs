@@ -28,10 +28,10 @@
 //! never come, and it gives the thread back on its own. Pool `close()` needs
 //! nothing special: the lane releases every lease before it closes the pool.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::completion::{Completion, EnvShared};
 use super::{AdmitError, Output, Pool};
@@ -39,9 +39,18 @@ use super::{AdmitError, Output, Pool};
 /// How often a parked lease re-checks whether its environment is closing.
 pub const POLL: Duration = Duration::from_millis(20);
 
+/// A lease waiting for a pool thread.
+struct LeaseRequest {
+    env: Arc<EnvShared>,
+    slot: u32,
+    id: u32,
+    at: Instant,
+}
+
 /// The pool's released-lease set and the condvar parked leases wait on.
 #[derive(Default)]
 pub struct Leases {
+    waiting: Mutex<VecDeque<LeaseRequest>>,
     released: Mutex<HashSet<u32>>,
     cv: Condvar,
     parked: std::sync::atomic::AtomicUsize,
@@ -83,11 +92,37 @@ impl Pool {
         self.leases.parked.load(Ordering::Relaxed)
     }
 
-    /// Queues the lease job `id` (see the module docs); its grant is
-    /// delivered to `env` under `slot`.
-    pub fn spawn_lease(self: &Arc<Self>, env: Arc<EnvShared>, slot: u32, id: u32) {
+    /// Queues the lease `id` (see the module docs); its grant is delivered
+    /// to `env` under `slot`.
+    ///
+    /// Leases share a queue discipline with the bcrypt lane (lanes.rs),
+    /// whose jobs take *batches* from their own queue: each lease request
+    /// and each bcrypt task gets one rayon job, and every such job serves
+    /// the OLDEST waiting item of the two queues. Without this, bcrypt
+    /// batches admitted after a lease would keep overtaking it.
+    ///
+    /// `waited` is how long the oldest JS task the lease will serve has been
+    /// admitted, so that the lease takes that task's place in the order.
+    pub fn spawn_lease(
+        self: &Arc<Self>,
+        env: Arc<EnvShared>,
+        slot: u32,
+        id: u32,
+        waited: Duration,
+    ) {
+        let now = Instant::now();
+        self.leases
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(LeaseRequest {
+                env,
+                slot,
+                id,
+                at: now.checked_sub(waited).unwrap_or(now),
+            });
         let pool = Arc::clone(self);
-        let job = move || pool.hold_lease(env, slot, id);
+        let job = move || pool.run_next_queued();
         let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
             Some(rayon) => rayon.spawn(job),
@@ -110,6 +145,47 @@ impl Pool {
             .unwrap_or_else(|e| e.into_inner());
         r.insert(id);
         self.leases.cv.notify_all();
+    }
+
+    /// A job of the lease/bcrypt queues: serves the oldest waiting item.
+    pub(super) fn run_next_queued(&self) {
+        let lease_at = {
+            let w = self
+                .leases
+                .waiting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            w.front().map(|r| r.at)
+        };
+        let lease_first = match (lease_at, self.bcrypt.front_admitted()) {
+            (Some(l), Some(b)) => l <= b,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if lease_first && self.take_lease() {
+            return;
+        }
+        if !self.run_bcrypt_batch() {
+            // Raced with another job for the bcrypt queue: take a lease.
+            self.take_lease();
+        }
+    }
+
+    /// Pops and holds the oldest waiting lease. False if none waits.
+    fn take_lease(&self) -> bool {
+        let req = self
+            .leases
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front();
+        match req {
+            Some(r) => {
+                self.hold_lease(r.env, r.slot, r.id);
+                true
+            }
+            None => false,
+        }
     }
 
     fn hold_lease(&self, env: Arc<EnvShared>, slot: u32, id: u32) {
