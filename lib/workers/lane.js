@@ -268,7 +268,7 @@ class JsLane {
         this.noteInitFailure(err);
         break;
       }
-      this.makeIdle(slot);
+      this.makeIdle(slot, true);
     }
   }
 
@@ -485,12 +485,14 @@ class JsLane {
     this.checkIdle();
   }
 
-  makeIdle(slot) {
+  /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
+  makeIdle(slot, fresh = false) {
     slot.worker.unref();
     if (this.destroyed) return;
     this.idle.push(slot);
     if (this.closing || this.workers.size <= this.minWorkers) return;
-    slot.idleTimer = setTimeout(() => this.retire(slot), this.options.idleTimeout);
+    const ms = fresh ? Math.max(this.options.idleTimeout, 1000) : this.options.idleTimeout;
+    slot.idleTimer = setTimeout(() => this.retire(slot), ms);
     slot.idleTimer.unref();
   }
 
@@ -518,10 +520,13 @@ class JsLane {
       const started = Atomics.load(slot.progress, 0);
       const requeue = [];
       let released = 0;
+      // Killed by the lane (abort grace, close) before it came online: not a
+      // start-up failure.
+      const failedStart = !slot.online && slot.killed === null && !slot.retiring;
       for (let k = slot.cursor; k < batch.length; k++) {
         const t = batch[k];
         if (t.state !== RUNNING) continue;
-        if (!slot.online) {
+        if (failedStart) {
           this.finishRunning(t, false, initFailure(slot.error || new Error(`the worker exited with code ${code} before it started`)));
         } else if (k < started || t.settled || (t.transfer !== undefined && t.transfer.length > 0)) {
           // Started (or its transferred payload is gone with the worker).
@@ -543,7 +548,7 @@ class JsLane {
       }
       this.giveBack(slot.lease);
     }
-    if (!slot.online) {
+    if (!slot.online && slot.killed === null && !slot.retiring) {
       this.noteInitFailure(slot.error || new Error(`the worker exited with code ${code} before it started`));
     } else if (!slot.retiring && !this.closing) {
       // A crash, an OOM, or a worker terminated after an abort: replace it.
