@@ -32,6 +32,13 @@ function makePool(lib, filename, threads = THREADS) {
   return { pool, run: (x) => pool.run(x), close: () => pool.destroy() };
 }
 
+function piscinaVersion() {
+  const fs = require('node:fs');
+  let dir = path.dirname(require.resolve('piscina'));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+}
+
 function cpuMeter() {
   const c0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
@@ -171,7 +178,7 @@ function main() {
   const f2 = (x) => x.toFixed(2);
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
   const m = machine();
-  console.log(`\nJS lane vs piscina ${require('piscina/package.json').version}, 2 threads, medians of ${RUNS} runs; window ${DUR_MS} ms; ${m.cpu}, ${m.cores} cores, Node ${m.node}\n`);
+  console.log(`\nJS lane vs piscina ${piscinaVersion()}, 2 threads, medians of ${RUNS} runs; window ${DUR_MS} ms; ${m.cpu}, ${m.cores} cores, Node ${m.node}\n`);
   console.log(
     table(
       ['measure', 'corepool', 'piscina', 'corepool ÷ piscina'],
