@@ -195,7 +195,9 @@ class Piscina extends EventEmitterAsyncResource {
     this.#lane = lane;
     lane.minWorkers = minThreads;
     lane.hooks = {
-      workerCreate: (w) => this.emit('workerCreate', w),
+      // piscina announces a worker once it is up (so listeners added right
+      // after the constructor see the minThreads workers too).
+      workerCreate: (w) => w.once('online', () => this.emit('workerCreate', w)),
       workerDestroy: (w) => this.emit('workerDestroy', w),
       message: (m) => this.emit('message', m),
       error: (err) => this.emit('error', err),
@@ -213,7 +215,7 @@ class Piscina extends EventEmitterAsyncResource {
 
   #checkDrain() {
     const max = this.#options.maxQueue;
-    const q = this.#lane.c.queued;
+    const q = this.queueSize;
     const full = q >= max;
     if (full && !this.#needsDrain) {
       this.#needsDrain = true;
@@ -221,7 +223,7 @@ class Piscina extends EventEmitterAsyncResource {
     } else if (!full && this.#needsDrain) {
       this.#needsDrain = false;
     }
-    if (q === 0 && this.#lane.c.running === 0 && this.#sawWork) {
+    if (this.#lane.c.queued === 0 && this.#lane.c.running === 0 && this.#sawWork) {
       this.#sawWork = false;
       queueMicrotask(() => this.emit('drain'));
     }
@@ -271,7 +273,7 @@ class Piscina extends EventEmitterAsyncResource {
       case 'ABORT_ERR':
         return new AbortError(sig !== undefined ? sig.reason : err.cause);
       case 'ERR_QUEUE_FULL':
-        return new Error('Task queue is at limit');
+        return new Error(this.#options.maxQueue === 0 ? 'No task queue available and all Workers are busy' : 'Task queue is at limit');
       case 'ERR_POOL_CLOSED':
         if (/closeTimeout|destroyed/.test(err.message)) return new Error('Terminating worker thread');
         return new AbortError('queue is being terminated');
@@ -336,8 +338,10 @@ class Piscina extends EventEmitterAsyncResource {
     return this.#lane.idle.length;
   }
 
+  /** Tasks that no thread can take now (piscina: waiting for a worker). */
   get queueSize() {
-    return this.#lane.c.queued;
+    const c = this.#lane.c;
+    return Math.max(0, c.queued + c.running - this.#options.maxThreads);
   }
 
   get completed() {
@@ -376,7 +380,7 @@ class Piscina extends EventEmitterAsyncResource {
   }
 
   get needsDrain() {
-    return this.#lane.c.queued >= this.#options.maxQueue;
+    return this.queueSize >= this.#options.maxQueue;
   }
 
   static get isWorkerThread() {

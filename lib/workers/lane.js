@@ -497,7 +497,9 @@ class JsLane {
   }
 
   retire(slot) {
-    if (this.workers.size <= this.minWorkers && !this.closing) {
+    let staying = 0;
+    for (const w of this.workers) if (!w.retiring) staying++;
+    if (staying <= this.minWorkers && !this.closing) {
       slot.idleTimer = null;
       return undefined;
     }
