@@ -118,16 +118,25 @@ function summary(h) {
   return out;
 }
 
+/**
+ * An AbortSignal for `signal` (an AbortSignal, or an EventEmitter that emits
+ * 'abort'), plus a function that removes what was added to the emitter.
+ */
 function signalOf(signal) {
-  if (signal === undefined || signal === null) return undefined;
-  if (typeof signal.addEventListener === 'function' && typeof signal.aborted === 'boolean') return signal;
+  if (signal === undefined || signal === null) return { sig: undefined, done: null };
+  if (typeof signal.addEventListener === 'function' && typeof signal.aborted === 'boolean') return { sig: signal, done: null };
   if (signal instanceof EventEmitter || typeof signal.once === 'function') {
     const ac = new AbortController();
-    if (signal.aborted === true) ac.abort(signal.reason);
-    else signal.once('abort', (reason) => ac.abort(reason));
-    return ac.signal;
+    if (signal.aborted === true) {
+      ac.abort(signal.reason);
+      return { sig: ac.signal, done: null };
+    }
+    const onAbort = (reason) => ac.abort(reason);
+    signal.once('abort', onAbort);
+    const done = typeof signal.removeListener === 'function' ? () => signal.removeListener('abort', onAbort) : null;
+    return { sig: ac.signal, done };
   }
-  return null;
+  return { sig: null, done: null };
 }
 
 class Piscina extends EventEmitterAsyncResource {
@@ -237,12 +246,16 @@ class Piscina extends EventEmitterAsyncResource {
     if (transferList !== undefined && !Array.isArray(transferList)) return Promise.reject(new TypeError('transferList argument must be an Array'));
     if (filename != null && typeof filename !== 'string') return Promise.reject(new TypeError('filename argument must be a string'));
     if (name != null && typeof name !== 'string') return Promise.reject(new TypeError('name argument must be a string'));
-    const sig = signalOf(signal);
+    const { sig, done } = signalOf(signal);
     if (sig === null) return Promise.reject(new TypeError('signal argument must be an object'));
-    if (this.#closing || this.#destroyed) return Promise.reject(new AbortError('queue is being terminated'));
+    const early = (err) => {
+      if (done !== null) done();
+      return Promise.reject(err);
+    };
+    if (this.#closing || this.#destroyed) return early(new AbortError('queue is being terminated'));
     const file = filename != null ? filename : this.#options.filename;
-    if (file == null) return Promise.reject(new Error('filename must be provided to run() or in options object'));
-    if (sig !== undefined && sig.aborted) return Promise.reject(new AbortError(sig.reason));
+    if (file == null) return early(new Error('filename must be provided to run() or in options object'));
+    if (sig !== undefined && sig.aborted) return early(new AbortError(sig.reason));
     const fnName = name != null ? name : this.#options.name;
     let payload = task;
     let transfer = transferList;
@@ -262,6 +275,7 @@ class Piscina extends EventEmitterAsyncResource {
       transferList: transfer,
       signal: sig,
     });
+    if (done !== null) p.then(done, done);
     return p.catch((err) => {
       throw this.#translate(err, sig);
     });
