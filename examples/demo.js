@@ -273,10 +273,12 @@ async function main() {
   console.log(`corepool demo — examples/express under load; ${os.availableParallelism()} cores, Node ${process.version}`);
   console.log(
     `Each mode: server.js in a child process, ${WARMUP} s warm-up + ${SECONDS} s measured. ${CONNECTIONS} keep-alive ` +
-      `connection(s) each for signup+login (bcrypt cost ${COST}), thumbnail (1600×900 JPEG → 320 px) and card.png ` +
-      `(1200×630), one request after another; GET /healthz every ${PROBE_MS} ms on ${PROBE_CONNECTIONS} more.`,
+      `connection(s) each for signup+login (bcrypt cost ${COST}), thumbnail (1600×900 JPEG → 320 px), card.png ` +
+      `(1200×630) and report (200 KB CSV → summary, the app's own JS), one request after another; GET /healthz every ${PROBE_MS} ms on ${PROBE_CONNECTIONS} more.`,
   );
-  console.log('inline: bcryptjs, jpeg-js and resvg-js on the event loop. corepool: the same endpoints on corepool\'s pool.');
+  console.log(
+    "inline: bcryptjs, jpeg-js, resvg-js and the report function on the event loop. corepool: the same endpoints on corepool's pool (the report on its JS lane).",
+  );
   const results = {};
   for (const mode of MODES) {
     process.stdout.write(`  ${mode}: running… `);
