@@ -11,7 +11,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { machine } = require('./lib');
 
-const ALL = ['overhead', 'hash', 'render', 'resize'];
+const ALL = ['overhead', 'hash', 'render', 'resize', 'workers'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 const m = machine();
