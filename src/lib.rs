@@ -22,6 +22,7 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("metrics", js::pool::metrics),
     ("close", js::pool::close),
     ("cancel", js::pool::cancel),
+    ("progress", js::pool::progress),
     ("digest", js::digest::digest),
     ("hash", js::hash::hash),
     ("verify", js::hash::verify),

@@ -40,7 +40,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use napi::sys;
@@ -183,6 +183,8 @@ struct Pending {
     pool: Arc<Pool>,
     token: u32,
     cancel: Option<Arc<AtomicBool>>,
+    /// The kernel's progress counter, for tasks that report progress.
+    progress: Option<Arc<AtomicU32>>,
 }
 
 /// JS-thread state of one environment. Only ever touched on that thread.
@@ -416,6 +418,7 @@ impl EnvLocal {
         pool: Arc<Pool>,
         token: u32,
         cancel: Option<Arc<AtomicBool>>,
+        progress: Option<Arc<AtomicU32>>,
     ) -> u32 {
         let p = Pending {
             deferred: Some(deferred),
@@ -423,6 +426,7 @@ impl EnvLocal {
             pool,
             token,
             cancel,
+            progress,
         };
         let mut slots = self.slots.borrow_mut();
         let slot = match self.free.borrow_mut().pop() {
@@ -445,6 +449,15 @@ impl EnvLocal {
             self.refed.set(true);
         }
         slot
+    }
+
+    /// The progress counter's value of the pending task registered under
+    /// `token`, or None if there is no such task or it reports no progress.
+    pub fn progress(&self, token: u32) -> Option<u32> {
+        let slot = *self.tokens.borrow().get(&token)?;
+        let slots = self.slots.borrow();
+        let p = slots.get(slot as usize)?.as_ref()?;
+        p.progress.as_ref().map(|c| c.load(Ordering::Relaxed))
     }
 
     /// Rejects the task registered under `token` with `reason` and asks its
