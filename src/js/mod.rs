@@ -601,8 +601,10 @@ unsafe fn submit_with(
             Arc::clone(&pool),
             token,
             cancel.clone(),
-            progress,
         );
+        if let Some(c) = progress {
+            local.set_progress(slot, c);
+        }
         spawn(
             &pool,
             Arc::clone(local.shared()),

@@ -418,7 +418,6 @@ impl EnvLocal {
         pool: Arc<Pool>,
         token: u32,
         cancel: Option<Arc<AtomicBool>>,
-        progress: Option<Arc<AtomicU32>>,
     ) -> u32 {
         let p = Pending {
             deferred: Some(deferred),
@@ -426,7 +425,7 @@ impl EnvLocal {
             pool,
             token,
             cancel,
-            progress,
+            progress: None,
         };
         let mut slots = self.slots.borrow_mut();
         let slot = match self.free.borrow_mut().pop() {
@@ -449,6 +448,14 @@ impl EnvLocal {
             self.refed.set(true);
         }
         slot
+    }
+
+    /// Attaches the kernel's progress counter to the pending task in `slot`
+    /// (before it is spawned).
+    pub fn set_progress(&self, slot: u32, counter: Arc<AtomicU32>) {
+        if let Some(Some(p)) = self.slots.borrow_mut().get_mut(slot as usize) {
+            p.progress = Some(counter);
+        }
     }
 
     /// The progress counter's value of the pending task registered under
