@@ -10,12 +10,20 @@
 /** Called with the fraction of rounds done (0 first, 1 last), at most every 100 ms. */
 export type ProgressCallback = (fraction: number) => void;
 
+/**
+ * A node-style callback. Like bcrypt, corepool/bcrypt passes `undefined` as
+ * the error on success; callbacks typed `(err: Error | null, …)` (as this
+ * file used to say) or `(err: Error | undefined, …)` (as @types/bcrypt says)
+ * both fit (the method form makes the parameter check bivariant).
+ */
+export type BcryptCallback<T> = { bivarianceHack(err: Error | null | undefined, result: T): void }['bivarianceHack'];
+
 /** A salt string `$2<minor>$<rounds>$<22 chars>`. rounds: default 10, clamped to 4..31. minor: 'a' | 'b' (default) | 'y'. */
 export function genSaltSync(rounds?: number, minor?: 'a' | 'b' | 'y'): string;
 export function genSalt(rounds?: number, minor?: 'a' | 'b' | 'y'): Promise<string>;
-export function genSalt(callback: (err: Error | undefined, salt: string) => void): void;
-export function genSalt(rounds: number, callback: (err: Error | undefined, salt: string) => void): void;
-export function genSalt(rounds: number, minor: 'a' | 'b' | 'y', callback: (err: Error | undefined, salt: string) => void): void;
+export function genSalt(callback: BcryptCallback<string>): void;
+export function genSalt(rounds: number, callback: BcryptCallback<string>): void;
+export function genSalt(rounds: number, minor: 'a' | 'b' | 'y', callback: BcryptCallback<string>): void;
 
 /** bcrypt hash of `data` (first 72 bytes used) with a salt string or a number of rounds. */
 export function hashSync(data: string | Buffer, saltOrRounds: string | number): string;
@@ -23,7 +31,7 @@ export function hash(data: string | Buffer, saltOrRounds: string | number, callb
 export function hash(
   data: string | Buffer,
   saltOrRounds: string | number,
-  callback: (err: Error | undefined, encrypted: string) => void,
+  callback: BcryptCallback<string>,
   progress?: ProgressCallback,
 ): void;
 
@@ -33,7 +41,7 @@ export function compare(data: string | Buffer, encrypted: string, callback?: nul
 export function compare(
   data: string | Buffer,
   encrypted: string,
-  callback: (err: Error | undefined, same: boolean) => void,
+  callback: BcryptCallback<boolean>,
   progress?: ProgressCallback,
 ): void;
 

@@ -7,3 +7,8 @@ const pool = new Pool();
 const err = new CorepoolError('m', 'ERR_LIMIT');
 const sync: boolean = compareSync('pw', bcrypt.hashSync('pw', 4));
 void [ok, pool, err, sync];
+
+import bcryptjs, { hashSync as jsHashSync, getSalt } from 'corepool/bcryptjs';
+const jsHash: string = jsHashSync('pw', 4);
+const jsSalt: string = getSalt(jsHash);
+void [bcryptjs.truncates('pw'), jsSalt];
