@@ -219,3 +219,22 @@ test('CJS and ESM: require and import of corepool/bcryptjs give the same functio
     assert.equal(esm.default[name], cjs[name], name);
   }
 });
+
+test('a script whose only work is queued drop-in calls stays alive until every callback ran', () => {
+  const { spawnSync } = require('node:child_process');
+  const root = require('node:path').resolve(__dirname, '..');
+  const script = `
+    const b = require(${JSON.stringify(`${root}/lib/bcrypt.js`)});
+    const j = require(${JSON.stringify(`${root}/lib/bcryptjs.js`)});
+    const salt = '$2b$04$abcdefghijklmnopqrstuu';
+    let n = 0;
+    for (let i = 0; i < 3000; i++) {
+      b.hash('x', salt, () => n++);
+      j.hash('x', salt, () => n++);
+    }
+    process.on('exit', () => console.log(n));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '6000');
+});
