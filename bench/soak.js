@@ -16,8 +16,22 @@
 //   - the pool's stats() counters differ from the driver's own counts;
 //   - RSS after warm-up moved by more than ±10 % (median of the first 10
 //     samples after warm-up vs the last 10).
+// The summary also gives `nativeStartMB`/`nativeEndMB`: RSS less V8's heap
+// (addon, Buffers, pool state), where a leak of native state would show.
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+// V8 grows its young generation in steps (semi-spaces up to 16 MB each)
+// whenever it likes during the first minutes; each step is several MB of RSS
+// that is heap sizing, not a leak. The soak runs with the young generation
+// at its full size from the start, so RSS after warm-up measures the rest.
+const V8_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+if (!process.execArgv.includes(V8_FLAGS[0])) {
+  const r = spawnSync(process.execPath, [...V8_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status === null ? 1 : r.status);
+}
+
 const corepool = require('..');
 const bcryptDropin = require('../lib/bcrypt');
 
@@ -220,6 +234,7 @@ function sample(t0) {
     t: Math.round((Date.now() - t0) / 1000),
     rssMB: +(m.rss / 2 ** 20).toFixed(1),
     heapMB: +(m.heapUsed / 2 ** 20).toFixed(1),
+    heapTotalMB: +(m.heapTotal / 2 ** 20).toFixed(1),
     externalMB: +(m.external / 2 ** 20).toFixed(1),
     inFlight: s.inFlight,
     completed: s.completed,
@@ -283,6 +298,8 @@ async function main() {
     rssEndMB,
     rssMaxMB,
     rssGrowthPct: +(growth * 100).toFixed(2),
+    nativeStartMB: +median(after.slice(0, 10).map((x) => x.rssMB - x.heapTotalMB)).toFixed(1),
+    nativeEndMB: +median(after.slice(-10).map((x) => x.rssMB - x.heapTotalMB)).toFixed(1),
     heapStartMB: median(after.slice(0, 10).map((x) => x.heapMB)),
     heapEndMB: median(after.slice(-10).map((x) => x.heapMB)),
     submitted: counts.submitted,
