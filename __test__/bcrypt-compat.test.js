@@ -131,11 +131,10 @@ test('compare/compareSync match bcrypt on the known-answer vectors, and never th
   for (const v of vectors) {
     const data = v.password_hex !== undefined ? Buffer.from(v.password_hex, 'hex') : v.password;
     const prefix = v.hash.slice(0, 4);
-    // Documented deviations, where corepool's answer (v.expect) wins:
-    // bcrypt@6 answers false for $2y$/$2x$ (corepool/bcrypt checks them), and
-    // bcrypt's pre-2014 $2a$ length wrap for passwords of 255+ bytes is not
-    // reproduced (current OpenBSD behaviour instead).
-    const deviation = prefix === '$2y$' || prefix === '$2x$' || /length wrap/.test(v.note || '');
+    // Documented deviation, where corepool's answer (v.expect) wins:
+    // bcrypt@6 answers false for $2y$/$2x$ (corepool/bcrypt checks them).
+    // bcrypt's $2a$ length wrap for passwords of 255+ bytes is reproduced.
+    const deviation = prefix === '$2y$' || prefix === '$2x$';
     const want = deviation ? v.expect : v.npm_bcrypt;
     assert.equal(shim.compareSync(data, v.hash), want, `${v.hash}`);
     assert.equal(await shim.compare(data, v.hash), want);
@@ -166,4 +165,110 @@ test('ESM: import bcrypt from "corepool/bcrypt" works', async () => {
   const mod = await import('corepool/bcrypt');
   assert.equal(typeof mod.default.hash, 'function');
   assert.equal(typeof mod.compareSync, 'function');
+});
+
+// The exact arguments a callback receives (errors by message).
+function callbackArgs(fn) {
+  return new Promise((resolve) => {
+    fn((...args) => resolve(args.map((a) => (a instanceof Error ? `Error: ${a.message}` : a))));
+  });
+}
+
+test('callbacks get exactly what bcrypt passes: (undefined, value) on success, (err) alone on failure', async () => {
+  const salt = bcrypt.genSaltSync(4);
+  const h = bcrypt.hashSync('pw', salt);
+  const cases = [
+    ['hash', ['pw', salt]],
+    ['hash', ['pw', 'nope']],
+    ['hash', [null, salt]],
+    ['compare', ['pw', h]],
+    ['compare', ['nope', h]],
+    ['compare', ['pw', 'garbage']],
+    ['compare', [42, h]],
+    ['genSalt', ['x']],
+  ];
+  for (const [fn, args] of cases) {
+    const want = await callbackArgs((cb) => bcrypt[fn](...args, cb));
+    const got = await callbackArgs((cb) => shim[fn](...args, cb));
+    assert.deepEqual(got, want, `${fn}(${args.map(String)})`);
+  }
+  for (const args of [[5], []]) {
+    const got = await callbackArgs((cb) => shim.genSalt(...args, cb));
+    assert.equal(got.length, 2);
+    assert.equal(got[0], undefined);
+    assert.match(got[1], /^\$2b\$\d\d\$/);
+  }
+});
+
+test('a burst of 2,500 async hash() and compare() calls is accepted, as bcrypt accepts it', async () => {
+  const SALT = '$2a$04$TnjywYklQbbZjdjBgBoA4e';
+  const HASH = '$2a$04$TnjywYklQbbZjdjBgBoA4e9G7RJt9blgMgsCvUvus4Iv4TENB5nHy';
+  const before = require('..').stats().rejected;
+  const hashes = await Promise.all(Array.from({ length: 2500 }, () => shim.hash('test', SALT)));
+  assert.ok(hashes.every((h) => h === HASH));
+  const same = await Promise.all(Array.from({ length: 2500 }, (_, i) => shim.compare(i % 2 ? 'test' : 'bad', HASH)));
+  assert.ok(same.every((ok, i) => ok === (i % 2 === 1)));
+  // The drop-in's queue fed the pool within its bounds: nothing was refused.
+  assert.equal(require('..').stats().rejected, before);
+});
+
+test('the queue waits for room when other callers fill the pool (ERR_QUEUE_FULL is retried, not returned)', async () => {
+  const corepool = require('..');
+  const { native } = corepool._internal;
+  const { threads, maxQueue } = corepool.stats();
+  const before = corepool.stats().rejected;
+  // Fill every slot of the default pool with 1 ms tasks of another caller.
+  const fillers = Array.from({ length: threads + maxQueue }, () => native.__testSleep(null, 1, 0));
+  const salt = bcrypt.genSaltSync(4);
+  const want = bcrypt.hashSync('pw', salt);
+  const got = await Promise.all(Array.from({ length: 64 }, () => shim.hash('pw', salt)));
+  assert.ok(got.every((h) => h === want));
+  await Promise.all(fillers);
+  assert.ok(corepool.stats().rejected > before, 'the pool did refuse the drop-in at first');
+});
+
+test('configure({ maxPending }) bounds the queue: calls past it reject with ERR_QUEUE_FULL', async () => {
+  const { window } = shim.configure();
+  try {
+    shim.configure({ maxPending: 5 });
+    const salt = bcrypt.genSaltSync(4);
+    const results = await Promise.allSettled(Array.from({ length: window + 30 }, () => shim.hash('pw', salt)));
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.equal(results.length - refused.length, window + 5);
+    assert.equal(refused.length, 25);
+    for (const r of refused) assert.equal(r.reason.code, 'ERR_QUEUE_FULL');
+    assert.throws(() => shim.configure({ maxPending: -1 }), { code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => shim.configure({ other: 1 }), { code: 'ERR_INVALID_ARG_VALUE' });
+  } finally {
+    shim.configure({ maxPending: Infinity });
+  }
+  assert.equal(shim.configure().maxPending, Infinity);
+});
+
+test('bcryptjs extras: getSalt, truncates, encodeBase64, decodeBase64 as bcryptjs; progress on hash and compare', async () => {
+  const bcryptjs = require('bcryptjs');
+  const h = bcryptjs.hashSync('x', 4);
+  for (const v of [h, '', 'x'.repeat(61), 42]) assert.deepEqual(outcome(() => shim.getSalt(v)), outcome(() => bcryptjs.getSalt(v)));
+  for (const v of ['', 'a'.repeat(72), 'a'.repeat(73), 'é'.repeat(37), 5]) {
+    assert.deepEqual(outcome(() => shim.truncates(v)), outcome(() => bcryptjs.truncates(v)));
+  }
+  assert.equal(shim.truncates(Buffer.alloc(73)), true);
+  const bytes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  assert.equal(shim.encodeBase64(bytes, 16), bcryptjs.encodeBase64(bytes, 16));
+  assert.deepEqual(shim.decodeBase64('..CA.uOD/eaGAOmJB.yMBv.', 16), bcryptjs.decodeBase64('..CA.uOD/eaGAOmJB.yMBv.', 16));
+
+  const salt = bcrypt.genSaltSync(12);
+  const seen = [];
+  const hashed = await new Promise((resolve, reject) => {
+    shim.hash('pw', salt, (err, v) => (err ? reject(err) : resolve(v)), (f) => seen.push(f));
+  });
+  assert.equal(hashed, bcrypt.hashSync('pw', salt));
+  assert.deepEqual([seen[0], seen[seen.length - 1]], [0, 1]);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1]);
+  for (const [pw, want] of [['pw', true], ['PW', false]]) {
+    const s = [];
+    assert.equal(await shim.compare(pw, hashed, null, (f) => s.push(f)), want);
+    assert.deepEqual([s[0], s[s.length - 1]], [0, 1]);
+  }
+  assert.equal(await shim.compare('pw', 'garbage', null, () => {}), false);
 });

@@ -1,5 +1,5 @@
 'use strict';
-// index.d.ts and bcrypt.d.ts compile against real usage (tsc --noEmit,
+// index.d.ts, bcrypt.d.ts and bcryptjs.d.ts compile against real usage (tsc --noEmit,
 // strict), including negative cases marked @ts-expect-error.
 const test = require('node:test');
 const assert = require('node:assert/strict');

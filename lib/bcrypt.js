@@ -13,8 +13,14 @@
  * minor `'y'`. Malformed salts that `bcrypt` silently accepts and turns into
  * garbage (bad base64, `$2$`, `$1b$`) are refused with its "Invalid salt"
  * message instead.
+ *
+ * Async calls wait in the drop-ins' own queue (lib/dropin.js) rather than
+ * failing with ERR_QUEUE_FULL, as `bcrypt`'s calls wait in libuv's queue.
+ * bcryptjs's extras are here too: getSalt, truncates, encodeBase64,
+ * decodeBase64, and a progress callback as hash()/compare()'s 4th argument.
  */
 const corepool = require('..');
+const dropin = require('./dropin');
 
 const { native } = corepool._internal;
 
@@ -45,11 +51,51 @@ function isData(data) {
 
 // Calls `cb` outside the promise chain, so an exception thrown by the
 // callback is an uncaught exception (as with bcrypt), not a lost rejection.
+// Like bcrypt's native callbacks: `(undefined, value)` on success (not
+// null), `(err)` alone on failure.
 function toCallback(promise, cb) {
   promise.then(
-    (value) => process.nextTick(cb, null, value),
+    (value) => process.nextTick(cb, undefined, value),
     (err) => process.nextTick(cb, err),
   );
+}
+
+// Calls a progress callback now; an exception it throws becomes an uncaught
+// exception (as in bcryptjs) instead of changing the task's outcome.
+function report(progress, fraction) {
+  try {
+    progress(fraction);
+  } catch (err) {
+    process.nextTick(() => {
+      throw err;
+    });
+  }
+}
+
+// Runs `task(onProgress)` reporting 0 first and 1 once it succeeded, when
+// `progress` is a function.
+function withProgress(progress, task) {
+  if (typeof progress !== 'function') return task(undefined);
+  report(progress, 0);
+  return task((f) => report(progress, f)).then((value) => {
+    report(progress, 1);
+    return value;
+  });
+}
+
+// bcrypt@6 keeps the key length of a $2a$ hash in a uint8 (OpenBSD's old
+// length wrap): a password of 255 bytes or more uses only the first
+// (length + 1) mod 256 bytes of itself as the key stream (its first byte
+// alone when that is 0). The kernel uses the first 72 bytes of the key
+// stream, so the drop-in hands it those 72 bytes.
+function keyFor(data, saltOrHash) {
+  if (!saltOrHash.startsWith('$2a$')) return data;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (bytes.length < 255) return data;
+  const k = (bytes.length + 1) & 0xff;
+  const key = Buffer.alloc(72);
+  for (let i = 0; i < 72; i++) key[i] = k === 0 ? bytes[0] : bytes[i % k];
+  return key;
 }
 
 // A kernel error about the salt becomes bcrypt's plain message.
@@ -95,13 +141,14 @@ function hashSync(data, salt) {
   if (data == null || salt == null) throw argError('data and salt arguments required');
   if (!isData(data) || (typeof salt !== 'string' && typeof salt !== 'number')) throw argError(DATA_SALT);
   try {
-    return native.bcryptHashSync(data, saltFor(salt), 'permissive');
+    const s = saltFor(salt);
+    return native.bcryptHashSync(keyFor(data, s), s, 'permissive');
   } catch (err) {
     throw saltError(err);
   }
 }
 
-function hash(data, salt, cb) {
+function hash(data, salt, cb, progress) {
   if (typeof data === 'function') {
     process.nextTick(data, argError(DATA_SALT));
     return undefined;
@@ -114,7 +161,8 @@ function hash(data, salt, cb) {
   const p = new Promise((resolve) => {
     if (data == null || salt == null) throw argError('data and salt arguments required');
     if (!isData(data) || (typeof salt !== 'string' && typeof salt !== 'number')) throw argError(DATA_SALT);
-    resolve(native.bcryptHash(null, data, saltFor(salt), 'permissive', 0));
+    const s = saltFor(salt);
+    resolve(withProgress(progress, (onProgress) => dropin.bcryptHash(keyFor(data, s), s, onProgress)));
   }).catch((err) => {
     throw saltError(err);
   });
@@ -134,14 +182,30 @@ function compareSync(data, encrypted) {
   if (!isData(data) || typeof encrypted !== 'string') throw argError('data must be a string or Buffer and hash must be a string');
   if (!isBcryptHash(encrypted)) return false;
   try {
-    return native.verifySync(data, encrypted);
+    return native.verifySync(keyFor(data, encrypted), encrypted);
   } catch (err) {
     if (err && err.code === 'ERR_INVALID_HASH') return false;
     throw err;
   }
 }
 
-function compare(data, encrypted, cb) {
+// compare() with a progress callback recomputes the hash with the stored
+// salt (so the kernel's progress can be read) when it is a plain 60-char
+// $2a$/$2b$/$2y$ hash; anything else goes to verify, reporting 0 and 1 only.
+const PLAIN_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+function verifyTask(data, encrypted, onProgress) {
+  if (onProgress === undefined || !PLAIN_HASH.test(encrypted)) return dropin.bcryptVerify(data, encrypted);
+  return dropin.bcryptHash(data, encrypted.slice(0, 29), onProgress).then(
+    (h) => dropin.safeEqual(h, encrypted),
+    (err) => {
+      if (err && err.code === 'ERR_INVALID_ARG_VALUE') return false;
+      throw err;
+    },
+  );
+}
+
+function compare(data, encrypted, cb, progress) {
   if (typeof data === 'function') {
     process.nextTick(data, argError('data and hash arguments required'));
     return undefined;
@@ -156,7 +220,7 @@ function compare(data, encrypted, cb) {
     if (!isData(data) || typeof encrypted !== 'string') throw argError('data and hash must be strings');
     if (!isBcryptHash(encrypted)) return resolve(false);
     resolve(
-      native.verify(null, data, encrypted, 0).catch((err) => {
+      withProgress(progress, (onProgress) => verifyTask(keyFor(data, encrypted), encrypted, onProgress)).catch((err) => {
         if (err && err.code === 'ERR_INVALID_HASH') return false;
         throw err;
       }),
@@ -180,4 +244,30 @@ function getRounds(encrypted) {
   return parsed.cost;
 }
 
-module.exports = { genSaltSync, genSalt, hashSync, hash, compareSync, compare, getRounds };
+// bcryptjs's helpers, with its semantics (Buffers are accepted too).
+function getSalt(encrypted) {
+  if (typeof encrypted !== 'string') throw argError(`Illegal arguments: ${typeof encrypted}`);
+  if (encrypted.length !== 60) throw argError(`Illegal hash length: ${encrypted.length} != 60`);
+  return encrypted.slice(0, 29);
+}
+
+function truncates(data) {
+  if (Buffer.isBuffer(data)) return data.length > 72;
+  if (typeof data !== 'string') throw argError(`Illegal arguments: ${typeof data}`);
+  return Buffer.byteLength(data, 'utf8') > 72;
+}
+
+module.exports = {
+  genSaltSync,
+  genSalt,
+  hashSync,
+  hash,
+  compareSync,
+  compare,
+  getRounds,
+  getSalt,
+  truncates,
+  encodeBase64: dropin.encodeBase64,
+  decodeBase64: dropin.decodeBase64,
+  configure: dropin.configure,
+};

@@ -1,4 +1,17 @@
 import bcrypt from './bcrypt.js';
 
-export const { genSaltSync, genSalt, hashSync, hash, compareSync, compare, getRounds } = bcrypt;
+export const {
+  genSaltSync,
+  genSalt,
+  hashSync,
+  hash,
+  compareSync,
+  compare,
+  getRounds,
+  getSalt,
+  truncates,
+  encodeBase64,
+  decodeBase64,
+  configure,
+} = bcrypt;
 export default bcrypt;

@@ -28,6 +28,13 @@ function checkTimeout(timeout, name) {
   return timeout;
 }
 
+/** A fresh task token (never 0) for native.cancel()/native.progress(). */
+function takeToken() {
+  const token = nextToken;
+  nextToken = nextToken >= 0xffffffff ? 1 : nextToken + 1;
+  return token;
+}
+
 function abortError(signal) {
   return new AbortError(undefined, { cause: signal.reason });
 }
@@ -42,8 +49,7 @@ function run(options, start) {
   if (signal === undefined && timeout === undefined) return start(0);
   if (signal !== undefined && signal.aborted) return Promise.reject(abortError(signal));
 
-  const token = nextToken;
-  nextToken = nextToken >= 0xffffffff ? 1 : nextToken + 1;
+  const token = takeToken();
   const promise = start(token);
 
   let timer;
@@ -66,4 +72,4 @@ function run(options, start) {
   return promise;
 }
 
-module.exports = { run, checkSignal, checkTimeout };
+module.exports = { run, checkSignal, checkTimeout, takeToken };

@@ -28,6 +28,7 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("unlease", js::lease::unlease),
     ("leasesParked", js::lease::leases_parked),
     ("nativeQueued", js::lease::native_queued),
+    ("progress", js::pool::progress),
     ("digest", js::digest::digest),
     ("hash", js::hash::hash),
     ("verify", js::hash::verify),

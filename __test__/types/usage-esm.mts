@@ -8,3 +8,8 @@ const err = new CorepoolError('m', 'ERR_LIMIT');
 const sync: boolean = compareSync('pw', bcrypt.hashSync('pw', 4));
 const r: number = await run<number>(1, { filename: 'w.mjs' });
 void [ok, pool, err, sync, r, move, isWorkerThread, workerData];
+
+import bcryptjs, { hashSync as jsHashSync, getSalt } from 'corepool/bcryptjs';
+const jsHash: string = jsHashSync('pw', 4);
+const jsSalt: string = getSalt(jsHash);
+void [bcryptjs.truncates('pw'), jsSalt];

@@ -89,3 +89,28 @@ async function resizeTypes(): Promise<void> {
   void [out, w];
 }
 void resizeTypes;
+
+// corepool/bcrypt callbacks typed as @types/bcrypt types them, progress, extras.
+import bcryptCb = require('../../bcrypt');
+bcryptCb.hash('pw', 4, (err: Error | undefined, h: string) => void [err, h], (f: number) => void f);
+bcryptCb.compare('pw', 'h', null, (f: number) => void f).then((b: boolean) => void b);
+const saltPart: string = bcryptCb.getSalt('x'.repeat(60));
+const cut: boolean = bcryptCb.truncates(Buffer.alloc(80));
+const enc: string = bcryptCb.encodeBase64([1, 2, 3], 3);
+const dec: number[] = bcryptCb.decodeBase64('abc', 2);
+const q: number = bcryptCb.configure({ maxPending: 1000 }).queued;
+void [saltPart, cut, enc, dec, q];
+
+// corepool/bcryptjs, as bcryptjs's own types allow.
+import bcryptjs = require('../../bcryptjs');
+async function bcryptjsUsage(): Promise<void> {
+  const s: string = bcryptjs.genSaltSync(10);
+  const h: string = await bcryptjs.hash('pw', s, undefined, (p: number) => void p);
+  bcryptjs.hash('pw', 10, (err: Error | null, res?: string) => void [err, res]);
+  const ok: boolean = bcryptjs.compareSync('pw', h) && (await bcryptjs.compare('pw', h));
+  const r: number = bcryptjs.getRounds(h);
+  // @ts-expect-error bcryptjs takes string passwords only
+  bcryptjs.hashSync(Buffer.from('pw'), 10);
+  void [ok, r];
+}
+void bcryptjsUsage;

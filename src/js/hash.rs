@@ -84,7 +84,7 @@ pub unsafe extern "C" fn hash(
                         hash_kernel(inputs.get(0), &opts, cp).map(Output::Text)
                     })
                 }
-                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap)),
+                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap), false),
             }
         })
     }
@@ -115,14 +115,16 @@ pub unsafe extern "C" fn verify(
                         verify_kernel(inputs.get(0), &hash, cp).map(Output::Bool)
                     })
                 }
-                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap)),
+                job => submit_bcrypt(env, pool, token, job.map(Option::unwrap), false),
             }
         })
     }
 }
 
-/// `bcryptHash(pool, password, salt, policy, token)` → Promise<string>: bcrypt
-/// with an explicit salt string (`$2b$10$` + 22 chars), for the drop-in.
+/// `bcryptHash(pool, password, salt, policy, token, progress?)` →
+/// Promise<string>: bcrypt with an explicit salt string (`$2b$10$` + 22
+/// chars), for the drop-ins. With `progress` true (and a token), the rounds
+/// done can be read with `progress(token)` while it runs.
 pub unsafe extern "C" fn bcrypt_hash(
     env: sys::napi_env,
     info: sys::napi_callback_info,
@@ -135,7 +137,7 @@ pub unsafe extern "C" fn bcrypt_hash(
             let policy = policy(a, 3)?;
             let token = a.u32(4, "token")?;
             let job = BcryptJob::for_salt_string(&a.bytes(1, "password")?, &salt, policy);
-            submit_bcrypt(env, pool, token, job)
+            submit_bcrypt(env, pool, token, job, a.bool(5))
         })
     }
 }

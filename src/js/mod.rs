@@ -15,7 +15,7 @@ pub mod resize;
 
 use std::ffi::CString;
 use std::ptr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::sync::Arc;
 
 use napi::sys;
@@ -479,6 +479,7 @@ where
             pool,
             inputs,
             token,
+            None,
             |pool, shared, slot, items, cancel| pool.spawn(shared, slot, items, cancel, kernel),
         )
     }
@@ -486,6 +487,8 @@ where
 
 /// [`submit`] for a prepared bcrypt job (batched on the pool, see
 /// pool/lanes.rs), or an already rejected promise when preparing failed.
+/// With `progress` (and a `token`), the kernel's progress can be read with
+/// `progress(token)` while the task is pending.
 ///
 /// # Safety
 /// On the JS thread of `env`.
@@ -494,16 +497,26 @@ pub unsafe fn submit_bcrypt(
     pool: Arc<Pool>,
     token: u32,
     job: Result<BcryptJob, TaskError>,
+    progress: bool,
 ) -> Result<sys::napi_value, Thrown> {
     // SAFETY: JS thread per the contract.
     unsafe {
-        let job = match job {
+        let mut job = match job {
             Ok(job) => job,
             Err(e) => return rejected(env, e.code.as_str(), &e.message),
         };
-        submit_with(env, pool, &[], token, |pool, shared, slot, _, cancel| {
-            pool.spawn_bcrypt(shared, slot, cancel, job)
-        })
+        let counter = (progress && token != 0).then(|| Arc::new(AtomicU32::new(0)));
+        if let Some(c) = &counter {
+            job = job.with_progress(Arc::clone(c));
+        }
+        submit_with(
+            env,
+            pool,
+            &[],
+            token,
+            counter,
+            |pool, shared, slot, _, cancel| pool.spawn_bcrypt(shared, slot, cancel, job),
+        )
     }
 }
 
@@ -536,6 +549,7 @@ unsafe fn submit_with(
     pool: Arc<Pool>,
     inputs: &[sys::napi_value],
     token: u32,
+    progress: Option<Arc<AtomicU32>>,
     spawn: impl FnOnce(&Arc<Pool>, Arc<EnvShared>, u32, Inputs, Option<Arc<AtomicBool>>),
 ) -> Result<sys::napi_value, Thrown> {
     // SAFETY: JS thread per the contract, for every call below.
@@ -589,6 +603,9 @@ unsafe fn submit_with(
             token,
             cancel.clone(),
         );
+        if let Some(c) = progress {
+            local.set_progress(slot, c);
+        }
         spawn(
             &pool,
             Arc::clone(local.shared()),

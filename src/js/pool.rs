@@ -12,6 +12,7 @@ use crate::pool::completion::{js_string, output_to_js, EnvLocal, NapiFailure};
 use crate::pool::output::Value;
 use crate::pool::stats::HistogramSnapshot;
 use crate::pool::{default_max_queue, default_threads, Output, Pool};
+use crate::tasks::hash::BcryptJob;
 
 /// `init(CorepoolError, scheduleDrain)`: the class used to reject tasks in
 /// this environment, and `() => setImmediate(drain)`.
@@ -217,6 +218,26 @@ pub unsafe extern "C" fn cancel(
             let token = a.u32(0, "token")?;
             let found = EnvLocal::get(env)?.cancel(env, token, a.get(1));
             Ok(output_to_js(env, Output::Bool(found))?)
+        })
+    }
+}
+
+/// `progress(token)`: the fraction (0..1) of its rounds that the pending
+/// task registered under `token` has done, or `undefined` (no such pending
+/// task, or one that reports no progress). Reads a counter the kernel
+/// updates at its checkpoints; nothing calls into JS from the pool.
+pub unsafe extern "C" fn progress(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: N-API callback on the JS thread.
+    unsafe {
+        call(env, info, |a| {
+            let token = a.u32(0, "token")?;
+            match EnvLocal::get(env)?.progress(token) {
+                Some(n) => number(env, f64::from(n) / f64::from(BcryptJob::PROGRESS_ONE)),
+                None => Ok(undefined(env)),
+            }
         })
     }
 }

@@ -40,7 +40,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use napi::sys;
@@ -185,6 +185,8 @@ struct Pending {
     cancel: Option<Arc<AtomicBool>>,
     /// A lease grant (lease.rs): not admitted, not counted as a task.
     lease: bool,
+    /// The kernel's progress counter, for tasks that report progress.
+    progress: Option<Arc<AtomicU32>>,
 }
 
 /// JS-thread state of one environment. Only ever touched on that thread.
@@ -426,6 +428,7 @@ impl EnvLocal {
             token,
             cancel,
             lease: false,
+            progress: None,
         };
         // SAFETY: per the function's contract.
         unsafe { self.insert_pending(env, p) }
@@ -448,6 +451,7 @@ impl EnvLocal {
             token: 0,
             cancel: None,
             lease: true,
+            progress: None,
         };
         // SAFETY: per the function's contract.
         unsafe { self.insert_pending(env, p) }
@@ -478,6 +482,23 @@ impl EnvLocal {
             self.refed.set(true);
         }
         slot
+    }
+
+    /// Attaches the kernel's progress counter to the pending task in `slot`
+    /// (before it is spawned).
+    pub fn set_progress(&self, slot: u32, counter: Arc<AtomicU32>) {
+        if let Some(Some(p)) = self.slots.borrow_mut().get_mut(slot as usize) {
+            p.progress = Some(counter);
+        }
+    }
+
+    /// The progress counter's value of the pending task registered under
+    /// `token`, or None if there is no such task or it reports no progress.
+    pub fn progress(&self, token: u32) -> Option<u32> {
+        let slot = *self.tokens.borrow().get(&token)?;
+        let slots = self.slots.borrow();
+        let p = slots.get(slot as usize)?.as_ref()?;
+        p.progress.as_ref().map(|c| c.load(Ordering::Relaxed))
     }
 
     /// Rejects the task registered under `token` with `reason` and asks its

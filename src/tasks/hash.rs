@@ -45,6 +45,8 @@
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::Params;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -567,6 +569,9 @@ pub struct BcryptJob {
     salt: [u8; 16],
     /// `verify`: the hash to compare the result with.
     expected: Option<String>,
+    /// Rounds done so far, as a fraction of [`BcryptJob::PROGRESS_ONE`],
+    /// updated at every checkpoint (every 256 rounds) when present.
+    progress: Option<Arc<AtomicU32>>,
 }
 
 /// What a [`BcryptJob`] produces.
@@ -581,6 +586,9 @@ pub enum BcryptOutcome {
 impl BcryptJob {
     /// Most jobs [`BcryptJob::run_lanes`] computes at once.
     pub const MAX_LANES: usize = eksblowfish::MAX_LANES;
+
+    /// The value of a progress counter once every round is done.
+    pub const PROGRESS_ONE: u32 = 1 << 24;
 
     /// Validates the password against `policy` and builds the job. Cheap
     /// enough for the JS thread: it copies at most 72 password bytes; no
@@ -615,7 +623,15 @@ impl BcryptJob {
             minor,
             salt,
             expected,
+            progress: None,
         })
+    }
+
+    /// Makes the job report its progress into `counter` (see
+    /// [`BcryptJob::PROGRESS_ONE`]).
+    pub fn with_progress(mut self, counter: Arc<AtomicU32>) -> Self {
+        self.progress = Some(counter);
+        self
     }
 
     /// The job for [`hash`] with `opts`, or `None` when `opts` is not bcrypt.
@@ -712,9 +728,11 @@ impl BcryptJob {
         let mut live: Vec<usize> = (0..jobs.len()).collect();
         let mut meta = Vec::with_capacity(jobs.len());
         let mut states = Vec::with_capacity(jobs.len());
+        let mut progress = Vec::with_capacity(jobs.len());
         for job in jobs {
             states.push(EksState::new(&job.key.initial[..job.key.len], &job.salt));
             meta.push((job.minor, job.salt, job.expected));
+            progress.push(job.progress);
         }
         let rounds: u64 = 1u64 << cost;
         let mut done = 0;
@@ -736,6 +754,12 @@ impl BcryptJob {
             let chunk = (rounds - done).min(256);
             eksblowfish::run_rounds(&mut states, chunk);
             done += chunk;
+            let fraction = ((done << 24) / rounds) as u32;
+            for &i in &live {
+                if let Some(p) = &progress[i] {
+                    p.store(fraction, Ordering::Relaxed);
+                }
+            }
         }
         for (state, i) in states.iter().zip(live) {
             let (minor, salt, expected) = &meta[i];
@@ -1013,6 +1037,26 @@ mod tests {
         let job = BcryptJob::new(b"x", 31, [0; 16], b'b', BcryptPasswordPolicy::Strict, None);
         let err = job.unwrap().run(&cp).unwrap_err();
         assert_eq!(err.code, ErrorCode::Cancelled);
+    }
+
+    #[test]
+    fn bcrypt_reports_progress_at_its_checkpoints() {
+        // Cost 10 = 1024 rounds = 4 checkpoints of 256: the counter ends at
+        // PROGRESS_ONE, in a batch too, and the hash is unchanged.
+        let make = || BcryptJob::new(b"pw", 10, [7; 16], b'b', BcryptPasswordPolicy::Strict, None);
+        let alone = make().unwrap().run(&Checkpoint::none()).unwrap();
+        let counters: Vec<_> = (0..2).map(|_| Arc::new(AtomicU32::new(0))).collect();
+        let jobs = counters
+            .iter()
+            .map(|c| make().unwrap().with_progress(Arc::clone(c)))
+            .collect();
+        let cps = [Checkpoint::none(), Checkpoint::none()];
+        for r in BcryptJob::run_lanes(jobs, &cps) {
+            assert_eq!(r.unwrap(), alone);
+        }
+        for c in &counters {
+            assert_eq!(c.load(Ordering::Relaxed), BcryptJob::PROGRESS_ONE);
+        }
     }
 
     #[test]
