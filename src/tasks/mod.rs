@@ -10,6 +10,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
+#[cfg(test)]
+mod fuzz_regressions;
 pub mod hash;
 pub mod render;
 pub mod resize;
