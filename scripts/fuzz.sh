@@ -62,7 +62,7 @@ cargo fuzz --version >/dev/null 2>&1 || { echo "cargo-fuzz is needed: cargo inst
 # One build for every target: release, no debug assertions (as shipped),
 # AddressSanitizer, 16 codegen units (a cold build is several times faster
 # than with cargo-fuzz's default of 1, for a slightly slower fuzzer).
-BUILD=(cargo +nightly fuzz build -O --codegen-units 16)
+BUILD=(cargo +nightly fuzz build -O --codegen-units 16 --target-dir "$FUZZ/target")
 [ ${#run[@]} -eq 1 ] && BUILD+=("${run[0]}")
 echo "== ${BUILD[*]}"
 "${BUILD[@]}"
