@@ -67,7 +67,13 @@ pub fn resize_options(data: &[u8]) -> (&[u8], ResizeOptions) {
     let side = |b: u8| (b != 0).then(|| 1 + u32::from(b) % 128);
     o.width = side(t[0]);
     o.height = side(t[1]);
-    o.fit = [Fit::Cover, Fit::Contain, Fit::Fill, Fit::Inside, Fit::Outside][t[2] as usize % 5];
+    o.fit = [
+        Fit::Cover,
+        Fit::Contain,
+        Fit::Fill,
+        Fit::Inside,
+        Fit::Outside,
+    ][t[2] as usize % 5];
     o.position = [
         Position::Center,
         Position::Top,
@@ -87,7 +93,12 @@ pub fn resize_options(data: &[u8]) -> (&[u8], ResizeOptions) {
         Kernel::Mitchell,
         Kernel::Lanczos3,
     ][t[3] as usize % 5];
-    o.format = [None, Some(Format::Jpeg), Some(Format::Png), Some(Format::Webp)][t[3] as usize / 5 % 4];
+    o.format = [
+        None,
+        Some(Format::Jpeg),
+        Some(Format::Png),
+        Some(Format::Webp),
+    ][t[3] as usize / 5 % 4];
     o.quality = 1 + t[4] % 100;
     o.progressive = t[5] & 1 != 0;
     o.lossless = t[5] & 2 != 0;
@@ -116,10 +127,18 @@ pub fn resize(data: &[u8]) {
     match resize::resize(img, &opts, &Checkpoint::none()) {
         Ok(out) => {
             assert!(out.width >= 1 && out.height >= 1, "empty output");
-            assert!(magic_ok(&out.data, out.format), "output is not {:?}", out.format);
+            assert!(
+                magic_ok(&out.data, out.format),
+                "output is not {:?}",
+                out.format
+            );
             // What we wrote must read back with the size we reported.
             let m = resize::metadata(&out.data).expect("our own output has valid headers");
-            assert_eq!((m.width, m.height), (out.width, out.height), "reported size");
+            assert_eq!(
+                (m.width, m.height),
+                (out.width, out.height),
+                "reported size"
+            );
         }
         Err(e) => assert_coded(
             &e,
@@ -146,7 +165,11 @@ pub fn metadata(data: &[u8]) {
         }
         Err(e) => assert_coded(
             &e,
-            &[ErrorCode::Decode, ErrorCode::UnsupportedFormat, ErrorCode::Limit],
+            &[
+                ErrorCode::Decode,
+                ErrorCode::UnsupportedFormat,
+                ErrorCode::Limit,
+            ],
             "metadata",
         ),
     }
@@ -174,7 +197,12 @@ pub fn render_png(data: &[u8]) {
             assert!(out.data.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
             assert_eq!(out.pages, 1);
             let px = u64::from(out.width) * u64::from(out.height);
-            assert!(px >= 1 && px <= RENDER_MAX_PIXELS, "{}x{}", out.width, out.height);
+            assert!(
+                (1..=RENDER_MAX_PIXELS).contains(&px),
+                "{}x{}",
+                out.width,
+                out.height
+            );
         }
         Err(e) => assert_coded(&e, RENDER_ERRORS, "render png"),
     }
@@ -248,7 +276,8 @@ pub fn hash_verify(data: &[u8]) {
         Err(e) => {
             assert_coded(&e, &[ErrorCode::InvalidHash], "parse_hash");
             // Whatever parse_hash rejects, verify rejects before any work.
-            let v = hash::verify(password, &h, &cp).expect_err("verify accepted what parse_hash rejected");
+            let v = hash::verify(password, &h, &cp)
+                .expect_err("verify accepted what parse_hash rejected");
             assert_coded(&v, &[ErrorCode::InvalidHash], "verify of a malformed hash");
         }
         Ok(p) if cheap(&p) => match hash::verify(password, &h, &cp) {
@@ -277,13 +306,20 @@ fn round_trip(password: &[u8]) {
     };
     match hash::hash(password, &opts, &cp) {
         Ok(h) => {
-            assert!(hash::verify(password, &h, &cp).expect("own hash verifies"), "own hash does not match");
+            assert!(
+                hash::verify(password, &h, &cp).expect("own hash verifies"),
+                "own hash does not match"
+            );
             assert!(!hash::needs_rehash(&h, &opts).expect("own hash parses"));
         }
         // bcrypt refuses > 72 bytes and NUL bytes by default.
         Err(e) => {
             assert!(!argon, "argon2id hash failed: {e}");
-            assert_coded(&e, &[ErrorCode::PasswordTooLong, ErrorCode::InvalidPassword], "bcrypt hash");
+            assert_coded(
+                &e,
+                &[ErrorCode::PasswordTooLong, ErrorCode::InvalidPassword],
+                "bcrypt hash",
+            );
         }
     }
 }

@@ -72,3 +72,29 @@ fn digest_inputs() {
 fn hash_verify_inputs() {
     replay("hash_verify", harness::hash_verify);
 }
+
+/// Finding F1: a displacement map in a filter list made resvg 0.47 assert
+/// (the task panicked); now refused by `render::resvg_bugs` with ERR_DECODE.
+#[test]
+fn displacement_map_in_a_filter_list_is_a_decode_error() {
+    use crate::tasks::render::{render, Format, RenderOptions};
+    use crate::tasks::{Checkpoint, ErrorCode};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    for (target, format) in [("render_png", Format::Png), ("render_pdf", Format::Pdf)] {
+        let svg = std::fs::read(dir.join(target).join("displacement-map-in-filter-list.svg"))
+            .expect("regression input");
+        let opts = RenderOptions {
+            format,
+            system_fonts: false,
+            ..RenderOptions::default()
+        };
+        let err = render(&[&svg], &opts, &Checkpoint::none()).expect_err(target);
+        assert_eq!(err.code, ErrorCode::Decode, "{target}: {}", err.message);
+        assert!(err.message.contains("feDisplacementMap"), "{}", err.message);
+        // The same filter alone still renders.
+        let alone = String::from_utf8(svg).unwrap().replace(" blur(1px)", "");
+        let out =
+            render(&[alone.as_bytes()], &opts, &Checkpoint::none()).expect("one filter renders");
+        assert!(!out.data.is_empty());
+    }
+}
