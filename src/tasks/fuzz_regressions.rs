@@ -6,7 +6,7 @@
 //! nightly or libFuzzer needed.
 
 #[path = "../../fuzz/src/harness.rs"]
-mod harness;
+pub(super) mod harness;
 
 use std::path::{Path, PathBuf};
 

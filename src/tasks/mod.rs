@@ -14,6 +14,8 @@ pub mod digest;
 mod fuzz_regressions;
 pub mod hash;
 pub(crate) mod interrupt;
+#[cfg(test)]
+mod malformed_inputs;
 pub mod render;
 pub mod resize;
 
