@@ -4,6 +4,11 @@
 //! `tasks/` (pure kernels) and `js/` (N-API glue).
 #![deny(missing_docs)]
 
+// The fuzz harness (fuzz/src/harness.rs) names the crate `corepool`; its
+// replay tests include it from src/tasks/fuzz_regressions.rs.
+#[cfg(test)]
+extern crate self as corepool;
+
 mod js;
 pub mod pool;
 pub mod tasks;
