@@ -19,8 +19,8 @@
 pub mod completion;
 pub mod input;
 mod lanes;
-pub mod memory;
 pub mod lease;
+pub mod memory;
 pub mod output;
 pub mod stats;
 
