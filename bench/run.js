@@ -16,16 +16,20 @@ const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 const m = machine();
 const OUT = path.join(__dirname, '..', 'BENCHMARKS.md');
-// Sections of the existing file, to keep the ones not re-run.
-// "## Reliability" (fuzzing results, written by hand from npm run fuzz) is
-// not a benchmark: kept as is, at the end.
+// Sections of the existing file, to keep the ones not re-run. Sections that
+// are neither a benchmark nor in bench/NOTES.md (written by hand, e.g.
+// "## Reliability: fuzzing", "## Distribution …") are kept as they are, at
+// the end.
+const notes = fs.existsSync(path.join(__dirname, 'NOTES.md')) ? `\n${fs.readFileSync(path.join(__dirname, 'NOTES.md'), 'utf8')}` : '';
+const noteHeadings = new Set(notes.match(/^## .*$/gm) || []);
 const previous = {};
-let reliability = '';
+let kept = '';
 if (fs.existsSync(OUT)) {
   for (const part of fs.readFileSync(OUT, 'utf8').split(/^(?=## )/m)) {
+    if (!part.startsWith('## ')) continue;
     const name = part.match(/^## (\S+)\n/)?.[1];
     if (ALL.includes(name)) previous[name] = part.trimEnd() + '\n';
-    if (name === 'Reliability') reliability = `\n${part.trimEnd()}\n`;
+    else if (!noteHeadings.has(part.match(/^## .*$/m)[0])) kept += `\n${part.trimEnd()}\n`;
   }
 }
 const fresh = {};
@@ -61,10 +65,9 @@ in the same run. Raw JSON goes to \`bench/results/\` (not committed).
 - Node ${m.node}; ${m.rustc}
 - Load average at start: ${m.loadavg.join(', ')}
 `;
-const notes = fs.existsSync(path.join(__dirname, 'NOTES.md')) ? `\n${fs.readFileSync(path.join(__dirname, 'NOTES.md'), 'utf8')}` : '';
 const sections = ALL.map((n) => fresh[n] || previous[n]).filter(Boolean);
 const chart = '![corepool ÷ best peer](docs/benchmarks.png)\n';
-fs.writeFileSync(OUT, `${header}\n${chart}\n${sections.join('\n')}${notes}${reliability}`);
+fs.writeFileSync(OUT, `${header}\n${chart}\n${sections.join('\n')}${notes}${kept}`);
 console.error('wrote BENCHMARKS.md');
 const c = spawnSync(process.execPath, [path.join(__dirname, 'chart.js')], { stdio: 'inherit' });
 if (c.status !== 0) process.exit(1);
