@@ -73,28 +73,36 @@ fn hash_verify_inputs() {
     replay("hash_verify", harness::hash_verify);
 }
 
-/// Finding F1: a displacement map in a filter list made resvg 0.47 assert
+/// Finding F1: `feDisplacementMap`, `feDiffuseLighting`, `feSpecularLighting`
+/// or an arithmetic `feComposite` in a filter list made resvg 0.47 assert
 /// (the task panicked); now refused by `render::resvg_bugs` with ERR_DECODE.
+/// The same filter alone still renders.
 #[test]
-fn displacement_map_in_a_filter_list_is_a_decode_error() {
+fn size_asserting_primitives_in_a_filter_list_are_decode_errors() {
     use crate::tasks::render::{render, Format, RenderOptions};
     use crate::tasks::{Checkpoint, ErrorCode};
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let mut seen = 0;
     for (target, format) in [("render_png", Format::Png), ("render_pdf", Format::Pdf)] {
-        let svg = std::fs::read(dir.join(target).join("displacement-map-in-filter-list.svg"))
-            .expect("regression input");
         let opts = RenderOptions {
             format,
             system_fonts: false,
             ..RenderOptions::default()
         };
-        let err = render(&[&svg], &opts, &Checkpoint::none()).expect_err(target);
-        assert_eq!(err.code, ErrorCode::Decode, "{target}: {}", err.message);
-        assert!(err.message.contains("feDisplacementMap"), "{}", err.message);
-        // The same filter alone still renders.
-        let alone = String::from_utf8(svg).unwrap().replace(" blur(1px)", "");
-        let out =
-            render(&[alone.as_bytes()], &opts, &Checkpoint::none()).expect("one filter renders");
-        assert!(!out.data.is_empty());
+        for path in inputs("regressions", target) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with("-in-filter-list.svg") {
+                continue;
+            }
+            seen += 1;
+            let svg = std::fs::read(&path).expect("regression input");
+            let err = render(&[&svg], &opts, &Checkpoint::none()).expect_err(&name);
+            assert_eq!(err.code, ErrorCode::Decode, "{name}: {}", err.message);
+            assert!(err.message.contains("several filters"), "{}", err.message);
+            let alone = String::from_utf8(svg).unwrap().replace(" blur(1px)", "");
+            let out = render(&[alone.as_bytes()], &opts, &Checkpoint::none())
+                .unwrap_or_else(|e| panic!("{name} with one filter: {e}"));
+            assert!(!out.data.is_empty());
+        }
     }
+    assert_eq!(seen, 6, "regression inputs *-in-filter-list.svg");
 }

@@ -1,14 +1,17 @@
 //! Trees that make resvg 0.47 panic, refused with a coded error before
-//! rendering (each found by fuzzing; see BENCHMARKS.md, Reliability).
+//! rendering (each found by fuzzing; see BENCHMARKS.md, "Reliability:
+//! fuzzing").
 //!
-//! - `feDisplacementMap` in a group whose `filter` lists several filters of
-//!   which one is a CSS function (`filter="url(#d) blur(1px)"`): the
-//!   displacement's inputs no longer have the filter region's size and
-//!   resvg's `displacement_map::apply` asserts (raster, and PDF, where
-//!   krilla-svg rasterises filters with resvg). Input:
-//!   fuzz/regressions/render_png/displacement-map-in-filter-list.svg.
+//! - A group whose `filter` lists several filters of which one is a CSS
+//!   function (`filter="url(#f) blur(1px)"`), where a filter holds a
+//!   primitive resvg asserts equal image sizes for: the inputs no longer
+//!   have the filter region's size, and `feDisplacementMap`,
+//!   `feDiffuseLighting`, `feSpecularLighting` and
+//!   `feComposite operator="arithmetic"` assert (raster, and PDF, where
+//!   krilla-svg rasterises filters with resvg). Inputs:
+//!   fuzz/regressions/render_{png,pdf}/*-in-filter-list.svg.
 
-use usvg::filter::Kind;
+use usvg::filter::{CompositeOperator, Kind};
 use usvg::{Group, Node};
 
 use crate::tasks::{ErrorCode, TaskError};
@@ -25,16 +28,28 @@ fn group(g: &Group, result: &mut Result<(), TaskError>) {
         return;
     }
     let filters = g.filters();
-    let displaces = filters.iter().any(|f| {
-        f.primitives()
-            .iter()
-            .any(|p| matches!(p.kind(), Kind::DisplacementMap(_)))
-    });
-    if filters.len() > 1 && displaces {
+    let asserts_sizes = |k: &Kind| match k {
+        Kind::DisplacementMap(_) | Kind::DiffuseLighting(_) | Kind::SpecularLighting(_) => true,
+        Kind::Composite(c) => matches!(c.operator(), CompositeOperator::Arithmetic { .. }),
+        _ => false,
+    };
+    let culprit = filters
+        .iter()
+        .flat_map(|f| f.primitives())
+        .find(|p| asserts_sizes(p.kind()));
+    if let (true, Some(p)) = (filters.len() > 1, culprit) {
+        let name = match p.kind() {
+            Kind::DisplacementMap(_) => "feDisplacementMap",
+            Kind::DiffuseLighting(_) => "feDiffuseLighting",
+            Kind::SpecularLighting(_) => "feSpecularLighting",
+            _ => "feComposite operator=\"arithmetic\"",
+        };
         *result = Err(TaskError::new(
             ErrorCode::Decode,
-            "cannot render feDisplacementMap in a list of several filters \
-             (e.g. filter=\"url(#f) blur(1px)\"): unsupported by the renderer",
+            format!(
+                "cannot render {name} in a list of several filters \
+                 (e.g. filter=\"url(#f) blur(1px)\"): unsupported by the renderer"
+            ),
         ));
         return;
     }
