@@ -68,15 +68,18 @@ pub struct Pool {
 /// integer, else `std::thread::available_parallelism()` (which honours cgroup
 /// CPU quotas and affinity masks).
 pub fn default_threads() -> usize {
-    std::env::var("COREPOOL_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
+    threads_from(std::env::var("COREPOOL_THREADS").ok().as_deref(), || {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
+}
+
+/// `COREPOOL_THREADS`'s value when it is a positive integer, else `fallback()`.
+fn threads_from(var: Option<&str>, fallback: impl FnOnce() -> usize) -> usize {
+    var.and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
+        .unwrap_or_else(fallback)
 }
 
 /// Default `max_queue` for a pool of `threads` threads.
@@ -345,8 +348,14 @@ mod tests {
 
     #[test]
     fn default_threads_honours_env_override() {
-        // Only checks the parsing fallback; the env var is process-global, so
-        // it is not set here.
+        // The variable's parsing (the variable itself is process-global, so
+        // the value is passed in rather than set).
+        assert_eq!(threads_from(Some("3"), || 8), 3);
+        assert_eq!(threads_from(Some(" 12 "), || 8), 12);
+        for bad in ["0", "-1", "two", "", "1.5"] {
+            assert_eq!(threads_from(Some(bad), || 8), 8, "{bad:?}");
+        }
+        assert_eq!(threads_from(None, || 8), 8);
         assert!(default_threads() >= 1);
         assert_eq!(default_max_queue(2), 2048);
     }
