@@ -55,13 +55,13 @@ pub struct Pool {
     counters: Counters,
     /// bcrypt tasks waiting to be batched (lanes.rs).
     bcrypt: lanes::BcryptQueue,
+    /// Run slots lent to the JS worker lane (lease.rs).
+    leases: lease::Leases,
     /// Admission by memory (memory.rs).
     memory: memory::MemoryBudget,
     /// Wipe secrets a task left in a thread's reusable memory after posting
     /// its result (`tasks::after_task`). Default: true.
     wipe_memory: AtomicBool,
-    /// Run slots lent to the JS worker lane (lease.rs).
-    leases: lease::Leases,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
@@ -130,9 +130,9 @@ impl Pool {
             closed: AtomicBool::new(false),
             counters: Counters::default(),
             bcrypt: lanes::BcryptQueue::default(),
+            leases: lease::Leases::default(),
             memory: memory::MemoryBudget::new(memory::default_max_memory()),
             wipe_memory: AtomicBool::new(true),
-            leases: lease::Leases::default(),
         }))
     }
 
