@@ -141,7 +141,7 @@ export interface RenderOptions extends TaskOptions {
   quality?: number;
   /** PNG zlib level 0 to 9: lower is faster and larger. Default: 6 (as sharp). */
   compressionLevel?: number;
-  /** Output pixel limit (checked before allocating) and the budget of embedded images. Default: 100 000 000. */
+  /** Output pixel limit (checked before allocating) and the budget of embedded images; no single buffer exceeds 2^30 pixels whatever its value. Default: 100 000 000. */
   maxPixels?: number;
   /** Limit on each input SVG's size in bytes (and each file read from baseDir). Default: 50 MiB. */
   maxInputBytes?: number;
@@ -154,8 +154,30 @@ export interface RenderOptions extends TaskOptions {
   resources?: { baseDir?: string };
   /** Also use the machine's installed fonts (scanned once per process). `false`: only the bundled DejaVu Sans and registered fonts. Default: true. */
   systemFonts?: boolean;
+  /**
+   * Work budgets that bound a render's running time, checked before the work
+   * is done (`ERR_LIMIT` past them). The defaults let real-world SVGs through;
+   * raise one only for trusted input.
+   */
+  limits?: RenderLimits;
   /** Resolve `{ data, info }` instead of a Buffer. */
   info?: boolean;
+}
+
+/** `options.limits` of {@link render}: positive integers. */
+export interface RenderLimits {
+  /** Elements after expanding `<use>`/`href` references. Default: 2 000 000. */
+  elements?: number;
+  /** CSS work: `<style>` parsing plus rule × element selector checks. Default: 20 000 000. */
+  cssSteps?: number;
+  /** `<text>` elements, references expanded. Default: 10 000. */
+  textElements?: number;
+  /** Characters of all `<text>` elements, references expanded. Default: 100 000. */
+  textChars?: number;
+  /** Characters of one `<text>` element (its layout time grows with the square of its length). Default: 10 000. */
+  textCharsPerElement?: number;
+  /** Pixels covered by painting shapes, glyphs and images (bounding boxes, summed). Default: 1 000 000 000; raise it for very large canvases. */
+  paintPixels?: number;
 }
 
 /** `info` of {@link render} with `{ info: true }`. */
@@ -299,8 +321,12 @@ export interface PoolStats {
   panicked: number;
   /** Rejected by an abort signal or a timeout. */
   cancelled: number;
-  /** Refused at admission (`ERR_QUEUE_FULL`, `ERR_POOL_CLOSED`). */
+  /** Refused at admission (`ERR_QUEUE_FULL` for the queue or the memory budget, `ERR_LIMIT` for a task over the whole budget, `ERR_POOL_CLOSED`). */
   rejected: number;
+  /** The memory budget of admission by memory, bytes (`options.maxMemory`). */
+  maxMemory: number;
+  /** Bytes reserved by tasks in flight (Argon2: `memoryCost` KiB each). */
+  memoryReserved: number;
   /** Time from admission to start on a thread. */
   waitTime: LatencyStats;
   /** Time on a thread. */
@@ -319,6 +345,23 @@ export interface PoolOptions {
   maxQueue?: number | 'auto';
   /** The `pool` label in {@link Pool.metrics}. Default: `'pool'`. */
   name?: string;
+  /**
+   * Admission by memory, in bytes: tasks that allocate in proportion to a
+   * parameter (Argon2's `memoryCost`) reserve it when called; one that needs
+   * more than `maxMemory` rejects with `ERR_LIMIT`, one that would take the
+   * reserved total past it with `ERR_QUEUE_FULL`. Default: half the memory
+   * the process may use (cgroup `memory.max`, else the machine's), or
+   * `COREPOOL_MAX_MEMORY` for the default pool.
+   */
+  maxMemory?: number;
+  /**
+   * Wipe the Argon2 blocks a hash leaves in a thread's reusable memory, after
+   * its result is posted (off its latency). `false` leaves them until
+   * overwritten: faster at saturation, but exposes them to memory
+   * disclosure (the garbage-collector attacks on Argon2i/id). Default: true
+   * (`COREPOOL_WIPE_MEMORY=0` turns it off for the default pool).
+   */
+  wipeMemory?: boolean;
 }
 
 /**

@@ -117,7 +117,19 @@ function needsRehash(hash, options) {
 }
 
 const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
-const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'info', 'signal', 'timeout'];
+const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'limits', 'info', 'signal', 'timeout'];
+// options.limits.<key> → the native option limit<Key>: work budgets of one render.
+const RENDER_LIMITS = ['elements', 'cssSteps', 'textElements', 'textChars', 'textCharsPerElement', 'paintPixels'];
+
+/** Flattens `options.limits` into the native `limit<Name>` keys (validated). */
+function renderLimits(limits, out) {
+  if (limits === undefined) return out;
+  const l = checkOptions(limits, 'options.limits', RENDER_LIMITS);
+  for (const k of RENDER_LIMITS) {
+    if (l[k] !== undefined) out[`limit${k[0].toUpperCase()}${k.slice(1)}`] = checkInteger(l[k], `options.limits.${k}`, 1, Number.MAX_SAFE_INTEGER);
+  }
+  return out;
+}
 
 function checkSvg(svg, name) {
   if (typeof svg === 'string' || svg instanceof Uint8Array) return svg;
@@ -153,6 +165,7 @@ function renderOn(handle, svg, options) {
       systemFonts: o.systemFonts === undefined ? undefined : checkBoolean(o.systemFonts, 'options.systemFonts'),
       info: o.info === undefined ? false : checkBoolean(o.info, 'options.info'),
     };
+    renderLimits(o.limits, native_);
     return run(o, (token) => native.render(handle, svgs, native_, token));
   } catch (err) {
     return Promise.reject(err);
@@ -246,14 +259,16 @@ const kHandle = Symbol('corepool.handle');
  */
 class Pool {
   constructor(options) {
-    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name']);
+    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name', 'maxMemory', 'wipeMemory']);
     const threads = opts.threads === undefined ? 0 : checkInteger(opts.threads, 'options.threads', 1, MAX_THREADS);
     let maxQueue;
     if (opts.maxQueue !== undefined && opts.maxQueue !== 'auto') {
       maxQueue = checkInteger(opts.maxQueue, 'options.maxQueue', 0, 2 ** 31 - 1);
     }
     if (opts.name !== undefined && typeof opts.name !== 'string') throw typeError('options.name', 'of type string', opts.name);
-    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name);
+    const maxMemory = opts.maxMemory === undefined ? undefined : checkInteger(opts.maxMemory, 'options.maxMemory', 1, Number.MAX_SAFE_INTEGER);
+    const wipeMemory = opts.wipeMemory === undefined ? undefined : checkBoolean(opts.wipeMemory, 'options.wipeMemory');
+    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name, maxMemory, wipeMemory);
   }
 
   /** Checksum of `data`; see index.d.ts. */

@@ -3,6 +3,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { getEventListeners } = require('node:events');
 const corepool = require('..');
+const { until } = require('./helpers/until');
 
 const { native, kHandle, run, taskOptions } = corepool._internal;
 
@@ -13,9 +14,6 @@ function sleep(pool, ms, options = {}) {
   return run(options, (token) => native.__testSleep(pool[kHandle], ms, token));
 }
 
-async function until(cond) {
-  while (!cond()) await new Promise((r) => setImmediate(r));
-}
 
 test('an already-aborted signal rejects without submitting', async () => {
   const pool = new corepool.Pool({ threads: 1 });

@@ -11,6 +11,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const corepool = require('..');
 const { parse } = require('./helpers/prometheus');
 const { createApp } = require('../examples/express/app');
+const { until } = require('./helpers/until');
 
 const { native, kHandle, run, taskOptions } = corepool._internal;
 const SERVER = path.join(__dirname, '..', 'examples', 'express', 'server.js');
@@ -63,9 +64,6 @@ function sleep(pool, ms, signal) {
   return run(options, (token) => native.__testSleep(pool[kHandle], ms, token));
 }
 
-async function until(cond) {
-  while (!cond()) await new Promise((r) => setTimeout(r, 1));
-}
 
 function assertErrorBody(res, status, code) {
   assert.equal(res.status, status, JSON.stringify(res.body));

@@ -7,6 +7,7 @@ const bcrypt = require('bcrypt');
 const argon2 = require('@node-rs/argon2');
 const corepool = require('..');
 const vectors = require('./fixtures/bcrypt_vectors.json');
+const { until } = require('./helpers/until');
 
 const pw = (v) => (v.password_hex !== undefined ? Buffer.from(v.password_hex, 'hex') : v.password);
 
@@ -172,4 +173,51 @@ test('bcrypt tasks queued together are interleaved on one thread and each settle
   assert.equal(s.failed, 0);
   assert.equal(s.inFlight, 0);
   await pool.close();
+});
+
+test('admission by memory: 64 argon2id hashes at 1 GiB each are refused before anything is allocated', async () => {
+  const GiB = 2 ** 30;
+  const pool = new corepool.Pool({ threads: 2, maxMemory: 2 * GiB });
+  try {
+    const ac = new AbortController();
+    const opts = { algorithm: 'argon2id', memoryCost: 1024 * 1024, timeCost: 1, signal: ac.signal };
+    const calls = Array.from({ length: 64 }, () => pool.hash('pw', opts));
+    // Two fit in the 2 GiB budget; they are reserved (not yet necessarily running).
+    assert.equal(pool.stats().memoryReserved, 2 * GiB);
+    ac.abort();
+    const results = await Promise.allSettled(calls);
+    const codes = results.map((r) => r.reason && r.reason.code);
+    assert.equal(codes.filter((c) => c === 'ERR_QUEUE_FULL').length, 62);
+    assert.equal(codes.filter((c) => c === 'ABORT_ERR').length, 2);
+    assert.match(results.find((r) => r.reason.code === 'ERR_QUEUE_FULL').reason.message, /memory budget/);
+    // The aborted hashes give their memory back when their kernels stop.
+    await until(() => pool.stats().memoryReserved === 0);
+    // A hash needing more than the whole budget can never run: ERR_LIMIT.
+    await assert.rejects(pool.hash('pw', { ...opts, signal: undefined, memoryCost: 3 * 1024 * 1024 }), { code: 'ERR_LIMIT', message: /maxMemory/ });
+    // Verifying reserves the hash's own memory cost.
+    const small = await pool.hash('pw', { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 });
+    const big = small.replace('m=1024', 'm=3145728');
+    await assert.rejects(pool.verify('pw', big), { code: 'ERR_LIMIT' });
+    assert.equal(await pool.verify('pw', small), true);
+  } finally {
+    await pool.close();
+  }
+  const s = pool.stats();
+  assert.equal(s.memoryReserved, 0);
+  assert.equal(s.maxMemory, 2 * GiB);
+  assert.ok(s.rejected >= 64);
+  assert.match(pool.metrics(), /corepool_memory_reserved_bytes\{pool="pool"\} 0/);
+});
+
+test('maxMemory and wipeMemory are validated; wipeMemory: false hashes the same', async () => {
+  assert.throws(() => new corepool.Pool({ maxMemory: 0 }), { code: 'ERR_INVALID_ARG_VALUE' });
+  assert.throws(() => new corepool.Pool({ wipeMemory: 'no' }), { code: 'ERR_INVALID_ARG_TYPE' });
+  const fast = new corepool.Pool({ threads: 1, wipeMemory: false });
+  try {
+    const h = await fast.hash('pw', { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 });
+    assert.equal(await corepool.verify('pw', h), true);
+    assert.equal(await argon2.verify(h, 'pw'), true);
+  } finally {
+    await fast.close();
+  }
 });

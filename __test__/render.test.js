@@ -159,3 +159,55 @@ test('registerFont adds faces (process-wide); bad font data rejects with ERR_DEC
   await assert.rejects(corepool.registerFont(Buffer.from('not a font')), { code: 'ERR_DECODE' });
   await assert.rejects(corepool.registerFont('x'), { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('hostile SVG is refused, never kills the process: a 255-byte filter region bomb, CSS, text and paint budgets', async () => {
+  // resvg would allocate a 160 GB pixmap for this filter region and abort.
+  const bomb =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><filter id="f" filterUnits="userSpaceOnUse" x="-100000" y="-100000" width="200000" height="200000"><feFlood flood-color="red"/></filter><rect width="10" height="10" filter="url(#f)"/></svg>';
+  for (const format of ['png', 'jpeg', 'webp']) {
+    await assert.rejects(corepool.render(bomb, { format }), { code: 'ERR_LIMIT', message: /filter region/ });
+  }
+  // The pool is still there and renders.
+  assert.equal(PNG.sync.read(await corepool.render(svg(4, 4, '<rect width="4" height="4"/>'))).width, 4);
+
+  const words = svg(100, 40, `<text y="20">${Array.from({ length: 16000 }, (_, i) => `w${i}`).join(' ')}</text>`);
+  await assert.rejects(corepool.render(words, { systemFonts: false }), { code: 'ERR_LIMIT', message: /textCharsPerElement/ });
+  const rules = Array.from({ length: 16000 }, (_, i) => `.c${i}{fill:#${(i % 4096).toString(16).padStart(3, '0')}}`).join('\n');
+  await assert.rejects(corepool.render(svg(10, 10, `<style>${rules}</style><rect class="c1" width="5" height="5"/>`)), {
+    code: 'ERR_LIMIT',
+    message: /cssSteps/,
+  });
+  const fills = svg(1000, 1000, '<rect width="1000" height="1000"/>'.repeat(1500));
+  await assert.rejects(corepool.render(fills), { code: 'ERR_LIMIT', message: /paintPixels/ });
+  // Each budget can be raised for trusted input.
+  const out = await corepool.render(fills, { limits: { paintPixels: 2e9 }, compressionLevel: 1 });
+  assert.deepEqual(pixel(PNG.sync.read(out), 500, 500), [0, 0, 0, 255]);
+});
+
+test('options.limits is validated', async () => {
+  const s = svg(4, 4, '');
+  await assert.rejects(corepool.render(s, { limits: { paint: 1 } }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.limits/ });
+  await assert.rejects(corepool.render(s, { limits: { textChars: 0 } }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.limits\.textChars/ });
+  await assert.rejects(corepool.render(s, { limits: { cssSteps: '5' } }), { code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(corepool.render(s, { limits: 5 }), { code: 'ERR_INVALID_ARG_TYPE' });
+  const tight = svg(10, 10, '<text y="8">abcdef</text>');
+  await assert.rejects(corepool.render(tight, { limits: { textCharsPerElement: 5 } }), { code: 'ERR_LIMIT' });
+  assert.ok((await corepool.render(tight, { limits: { textCharsPerElement: 6 } })).length > 0);
+});
+
+test('a timed-out render rejects with ERR_TIMEOUT and its 1-thread pool runs the next task', async () => {
+  const pool = new corepool.Pool({ threads: 1 });
+  try {
+    // ~0.5 s of painting on an idle machine, allowed by raised limits.
+    const heavy = svg(1000, 1000, '<circle cx="500" cy="500" r="450" fill="#0008"/>'.repeat(6000));
+    const slow = pool.render(heavy, { timeout: 20, limits: { paintPixels: 1e10 } });
+    const next = pool.digest('abc', 'sha256', { encoding: 'hex' });
+    await assert.rejects(slow, { code: 'ERR_TIMEOUT' });
+    assert.equal(await next, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const s = pool.stats();
+    assert.equal(s.running, 0);
+    assert.equal(s.queued, 0);
+  } finally {
+    await pool.close();
+  }
+});

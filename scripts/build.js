@@ -1,7 +1,11 @@
 'use strict';
-// Builds the native addon from source with cargo (release) and copies it to
-// ./corepool.node. Runs on `npm install` (the package's own install script),
-// both in a clone and when the package is installed from a tarball.
+// The package's install script. When the prebuilt binary of this platform
+// (the optional dependency corepool-<triple>, see lib/platform.js) is
+// installed and loads, there is nothing to do. Otherwise — or when asked with
+// `npm rebuild corepool --build-from-source` / COREPOOL_BUILD_FROM_SOURCE=1 —
+// it builds the native addon from source with cargo (release) and copies it
+// to ./corepool.node, which the loader prefers. In a clone (no platform
+// package) it always builds.
 // Set COREPOOL_SKIP_BUILD=1 to skip, COREPOOL_PROFILE=debug for a debug build.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,6 +17,25 @@ const dest = path.join(root, 'corepool.node');
 if (process.env.COREPOOL_SKIP_BUILD === '1') {
   console.log('corepool: COREPOOL_SKIP_BUILD=1, not building the native addon');
   process.exit(0);
+}
+
+const { triple, packageFor } = require('../lib/platform');
+
+const fromSource =
+  process.env.COREPOOL_BUILD_FROM_SOURCE === '1' ||
+  process.env.npm_config_build_from_source === 'true' ||
+  process.env.npm_config_build_from_source === '';
+const target = triple();
+if (!fromSource) {
+  const pkg = packageFor(target);
+  try {
+    require(require.resolve(`${pkg.name}/${pkg.file}`, { paths: [root] }));
+    console.log(`corepool: using the prebuilt binary from ${pkg.name} (COREPOOL_BUILD_FROM_SOURCE=1 builds from source instead)`);
+    process.exit(0);
+  } catch (err) {
+    const why = err.code === 'MODULE_NOT_FOUND' ? 'is not installed' : `does not load (${err.message.split('\n')[0]})`;
+    console.log(`corepool: the prebuilt binary for ${target} (${pkg.name}) ${why}; building from source`);
+  }
 }
 
 const profile = process.env.COREPOOL_PROFILE === 'debug' ? 'debug' : 'release';
@@ -34,8 +57,8 @@ if (jpegSimd) args.push('--features', 'jpeg-simd');
 const probe = spawnSync(cargo, ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {
   console.error(
-    'corepool: building the native addon needs the Rust toolchain (cargo), which was not found.\n' +
-      'Install it from https://rustup.rs (Rust 1.87 or newer), then run `npm rebuild corepool`.',
+    `corepool: no prebuilt binary is installed for ${target}, and building the native addon from source needs the Rust toolchain (cargo), which was not found.\n` +
+      'Install it from https://rustup.rs (Rust 1.87 or newer), then run `npm rebuild corepool --build-from-source`.',
   );
   process.exit(1);
 }

@@ -15,9 +15,9 @@ async function main(): Promise<void> {
   const hex: string = await corepool.digest('abc', 'sha256', { encoding: 'hex' });
   const b3: Buffer = await corepool.digest(new Uint8Array(3), { algorithm: 'blake3' });
 
-  const pool = new corepool.Pool({ threads: 2, maxQueue: 100, name: 'api' });
+  const pool = new corepool.Pool({ threads: 2, maxQueue: 100, name: 'api', maxMemory: 2 ** 30, wipeMemory: false });
   const s: corepool.PoolStats = pool.stats();
-  const p99: number = s.runTime.p99 + s.waitTime.max + s.queued;
+  const p99: number = s.runTime.p99 + s.waitTime.max + s.queued + s.memoryReserved + s.maxMemory;
   const text: string = pool.metrics();
   await pool.hash('x', { cost: 4 });
   await pool.close();
@@ -61,6 +61,10 @@ async function renderTypes(): Promise<void> {
   const faces: number = await corepool.registerFont(Buffer.alloc(0));
   // @ts-expect-error unknown format
   await corepool.render('<svg/>', { format: 'gif' });
+  const limits: corepool.RenderLimits = { elements: 1e6, cssSteps: 1e7, textElements: 10, textChars: 100, textCharsPerElement: 50, paintPixels: 1e9 };
+  await corepool.render('<svg/>', { limits });
+  // @ts-expect-error unknown limit
+  await corepool.render('<svg/>', { limits: { paint: 1 } });
   void [png, data, pages, warnings, faces];
 }
 void renderTypes;

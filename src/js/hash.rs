@@ -4,7 +4,7 @@
 
 use napi::sys;
 
-use super::{call, pool_arg, submit, submit_bcrypt, Args, Thrown};
+use super::{call, pool_arg, rejected, submit, submit_bcrypt, Args, Thrown};
 use crate::pool::completion::output_to_js;
 use crate::pool::output::Value;
 use crate::pool::Output;
@@ -74,9 +74,16 @@ pub unsafe extern "C" fn hash(
             // bcrypt: validate and copy the ≤ 72 key bytes here, batch on
             // the pool; Argon2 reads the password in place on the pool.
             match BcryptJob::for_hash(&a.bytes(1, "password")?, &opts) {
-                Ok(None) => submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                    hash_kernel(inputs.get(0), &opts, cp).map(Output::Text)
-                }),
+                Ok(None) => {
+                    let memory = match pool.reserve_memory(u64::from(opts.memory_cost) * 1024) {
+                        Ok(r) => r,
+                        Err(e) => return rejected(env, e.code.as_str(), &e.message),
+                    };
+                    submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
+                        let _memory = memory;
+                        hash_kernel(inputs.get(0), &opts, cp).map(Output::Text)
+                    })
+                }
                 job => submit_bcrypt(env, pool, token, job.map(Option::unwrap), false),
             }
         })
@@ -95,9 +102,19 @@ pub unsafe extern "C" fn verify(
             let hash = a.string(2, "hash")?;
             let token = a.u32(3, "token")?;
             match BcryptJob::for_verify(&a.bytes(1, "password")?, &hash) {
-                Ok(None) => submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                    verify_kernel(inputs.get(0), &hash, cp).map(Output::Bool)
-                }),
+                Ok(None) => {
+                    // Argon2: reserve the hash's memory cost (a malformed hash
+                    // reserves nothing; the kernel rejects it).
+                    let kib = parse_hash(&hash).ok().and_then(|i| i.memory_cost);
+                    let memory = match kib.map(|k| pool.reserve_memory(u64::from(k) * 1024)) {
+                        Some(Err(e)) => return rejected(env, e.code.as_str(), &e.message),
+                        other => other.and_then(Result::ok),
+                    };
+                    submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
+                        let _memory = memory;
+                        verify_kernel(inputs.get(0), &hash, cp).map(Output::Bool)
+                    })
+                }
                 job => submit_bcrypt(env, pool, token, job.map(Option::unwrap), false),
             }
         })

@@ -66,8 +66,9 @@ unsafe extern "C" fn drop_pool(_env: sys::napi_env, data: *mut c_void, _hint: *m
     drop(unsafe { Box::from_raw(data as *mut Arc<Pool>) });
 }
 
-/// `createPool(threads, maxQueue, name)`: a handle to a new isolated pool.
-/// `threads`/`maxQueue` of 0 mean the defaults.
+/// `createPool(threads, maxQueue, name, maxMemory?, wipeMemory?)`: a handle
+/// to a new isolated pool. `threads`/`maxQueue` of 0 mean the defaults;
+/// `maxMemory`/`wipeMemory` left undefined keep theirs.
 pub unsafe extern "C" fn create_pool(
     env: sys::napi_env,
     info: sys::napi_callback_info,
@@ -88,6 +89,12 @@ pub unsafe extern "C" fn create_pool(
             let name = a.string(2, "name")?;
             let pool = Pool::new(&name, threads, max_queue)
                 .map_err(|m| Thrown::Other("ERR_INTERNAL", m))?;
+            if a.type_of(3) == sys::ValueType::napi_number {
+                pool.set_max_memory(a.f64(3, "maxMemory")?.max(0.0) as u64);
+            }
+            if a.type_of(4) == sys::ValueType::napi_boolean {
+                pool.set_wipe_memory(a.bool(4));
+            }
             let data = Box::into_raw(Box::new(pool));
             let mut v = ptr::null_mut();
             let s = sys::napi_create_external(
@@ -150,6 +157,8 @@ pub unsafe extern "C" fn stats(
                 ("panicked", n(s.panicked as f64)),
                 ("cancelled", n(s.cancelled as f64)),
                 ("rejected", n(s.rejected as f64)),
+                ("maxMemory", n(s.max_memory as f64)),
+                ("memoryReserved", n(s.memory_reserved as f64)),
                 ("waitTime", latency(&s.wait)),
                 ("runTime", latency(&s.run)),
             ]);

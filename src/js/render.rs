@@ -7,7 +7,9 @@ use napi::sys;
 use super::{call, elements, pool_arg, submit, Obj, Thrown};
 use crate::pool::output::Value;
 use crate::pool::Output;
-use crate::tasks::render::{register_font, render as render_kernel, Format, RenderOptions};
+use crate::tasks::render::{
+    register_font, render as render_kernel, Format, RenderLimits, RenderOptions,
+};
 
 fn options(o: &Obj) -> Result<(RenderOptions, bool), Thrown> {
     let d = RenderOptions::default();
@@ -37,8 +39,24 @@ fn options(o: &Obj) -> Result<(RenderOptions, bool), Thrown> {
             .u32("compressionLevel")?
             .map_or(d.compression_level, |l| l.min(9) as u8),
         system_fonts: o.bool("systemFonts")?.unwrap_or(d.system_fonts),
+        limits: limits(o)?,
     };
     Ok((opts, o.bool("info")?.unwrap_or(false)))
+}
+
+/// `options.limits.*`, flattened by index.js into `limit<Name>` keys.
+fn limits(o: &Obj) -> Result<RenderLimits, Thrown> {
+    let d = RenderLimits::default();
+    Ok(RenderLimits {
+        elements: o.u64("limitElements")?.unwrap_or(d.elements),
+        css_steps: o.u64("limitCssSteps")?.unwrap_or(d.css_steps),
+        text_elements: o.u64("limitTextElements")?.unwrap_or(d.text_elements),
+        text_chars: o.u64("limitTextChars")?.unwrap_or(d.text_chars),
+        text_chars_per_element: o
+            .u64("limitTextCharsPerElement")?
+            .unwrap_or(d.text_chars_per_element),
+        paint_pixels: o.u64("limitPaintPixels")?.unwrap_or(d.paint_pixels),
+    })
 }
 
 fn format_name(f: Format) -> &'static str {

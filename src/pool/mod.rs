@@ -19,6 +19,7 @@
 pub mod completion;
 pub mod input;
 mod lanes;
+pub mod memory;
 pub mod output;
 pub mod stats;
 
@@ -53,6 +54,11 @@ pub struct Pool {
     counters: Counters,
     /// bcrypt tasks waiting to be batched (lanes.rs).
     bcrypt: lanes::BcryptQueue,
+    /// Admission by memory (memory.rs).
+    memory: memory::MemoryBudget,
+    /// Wipe secrets a task left in a thread's reusable memory after posting
+    /// its result (`tasks::after_task`). Default: true.
+    wipe_memory: AtomicBool,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
@@ -79,12 +85,22 @@ static DEFAULT_POOL: OnceLock<Arc<Pool>> = OnceLock::new();
 
 /// The process-wide pool used by the module-level functions, created on first
 /// use and shared by every JS environment (main thread and workers).
+/// `COREPOOL_MAX_MEMORY` (bytes) and `COREPOOL_WIPE_MEMORY=0` configure it.
 pub fn default_pool() -> Result<&'static Arc<Pool>, String> {
     if let Some(p) = DEFAULT_POOL.get() {
         return Ok(p);
     }
     let threads = default_threads();
     let pool = Pool::new("default", threads, default_max_queue(threads))?;
+    if let Some(bytes) = std::env::var("COREPOOL_MAX_MEMORY")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        pool.set_max_memory(bytes);
+    }
+    if std::env::var("COREPOOL_WIPE_MEMORY").is_ok_and(|v| v.trim() == "0") {
+        pool.set_wipe_memory(false);
+    }
     Ok(DEFAULT_POOL.get_or_init(|| pool))
 }
 
@@ -108,7 +124,20 @@ impl Pool {
             closed: AtomicBool::new(false),
             counters: Counters::default(),
             bcrypt: lanes::BcryptQueue::default(),
+            memory: memory::MemoryBudget::new(memory::default_max_memory()),
+            wipe_memory: AtomicBool::new(true),
         }))
+    }
+
+    /// Sets the memory budget of admission by memory (memory.rs).
+    pub fn set_max_memory(&self, bytes: u64) {
+        self.memory.set_limit(bytes);
+    }
+
+    /// `false`: leave finished tasks' secrets in reusable memory (faster,
+    /// see `tasks::after_task`).
+    pub fn set_wipe_memory(&self, wipe: bool) {
+        self.wipe_memory.store(wipe, Ordering::Relaxed);
     }
 
     /// Reserves room for one task, or says why not.
@@ -253,6 +282,9 @@ impl Pool {
         };
         drop(inputs);
         env.complete(Completion { slot, result });
+        if self.wipe_memory.load(Ordering::Relaxed) {
+            crate::tasks::after_task();
+        }
     }
 
     /// A copy of the counters.
@@ -270,6 +302,8 @@ impl Pool {
             panicked: c.panicked.load(Ordering::Relaxed),
             cancelled: c.cancelled.load(Ordering::Relaxed),
             rejected: c.rejected.load(Ordering::Relaxed),
+            max_memory: self.memory.limit(),
+            memory_reserved: self.memory.reserved(),
             wait: c.wait.snapshot(),
             run: c.run.snapshot(),
         }

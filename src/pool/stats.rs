@@ -164,6 +164,10 @@ pub struct StatsSnapshot {
     pub cancelled: u64,
     /// See [`Counters`].
     pub rejected: u64,
+    /// Memory budget of admission by memory, bytes (memory.rs).
+    pub max_memory: u64,
+    /// Bytes reserved by tasks in flight.
+    pub memory_reserved: u64,
     /// Wait-time percentiles.
     pub wait: HistogramSnapshot,
     /// Run-time percentiles.
@@ -248,8 +252,20 @@ impl StatsSnapshot {
         metric(
             "tasks_rejected_total",
             "counter",
-            "Tasks refused at admission (queue full or pool closed).",
+            "Tasks refused at admission (queue or memory budget full, or pool closed).",
             self.rejected as f64,
+        );
+        metric(
+            "memory_reserved_bytes",
+            "gauge",
+            "Memory reserved by tasks in flight (admission by memory).",
+            self.memory_reserved as f64,
+        );
+        metric(
+            "memory_max_bytes",
+            "gauge",
+            "The pool's memory budget (maxMemory).",
+            self.max_memory as f64,
         );
         for (name, help, h) in [
             (

@@ -15,10 +15,15 @@
 //! * the block memory is reused per pool thread (see [`with_memory`]): a busy
 //!   server does not allocate, zero and page-fault 19 MiB per hash. Argon2
 //!   writes every block before it reads it, so stale contents from a previous
-//!   hash are never observed. The buffer is not wiped between hashes (wiping
-//!   19 MiB costs ≈ 2–4 ms, 15–25 % of a hash): like the `argon2` crate without
-//!   its `zeroize` feature, which this replaces, the last hash's blocks stay in
-//!   the process's memory until they are overwritten;
+//!   hash are never observed. The blocks a hash leaves behind are what the
+//!   published garbage-collector attacks on Argon2i (and Argon2id's first,
+//!   data-independent half-pass) test password guesses against, so they are
+//!   wiped, as libargon2 does by default — but not on the hash's own
+//!   critical path: the buffer is marked dirty and [`wipe_idle_memory`]
+//!   clears it after the pool has posted the task's result (≈ 2–4 ms for
+//!   19 MiB, the same work as an inline wipe, moved off the task's latency).
+//!   A buffer too big to keep ([`KEEP_BYTES`]) is wiped before it is freed.
+//!   The pool can opt out (`wipeMemory: false`), accepting the risk;
 //! * the [`Checkpoint`] is polled at the start of every segment (a quarter
 //!   pass over one lane) and every [`POLL_BLOCKS`] blocks within it, so a
 //!   cancelled hash stops within a few milliseconds whatever its size.
@@ -30,7 +35,7 @@
 //! paths against the crate and the RFC vectors.
 
 use std::alloc::{self, Layout};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
 use blake2::digest::block_api::{UpdateCore, VariableOutputCore};
@@ -491,6 +496,43 @@ impl Drop for BlockBuf {
 thread_local! {
     /// This thread's reusable block memory (at most [`KEEP_BYTES`]).
     static POOL: RefCell<Option<BlockBuf>> = const { RefCell::new(None) };
+    /// Blocks at the start of [`POOL`]'s buffer still holding a finished
+    /// hash's memory.
+    static DIRTY: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Overwrites `blocks` with zeros in a way the optimiser keeps.
+fn wipe(blocks: &mut [Block]) {
+    use zeroize::Zeroize;
+    for b in blocks {
+        b.0.zeroize();
+    }
+}
+
+/// Wipes what the last hashes on this thread left in its pooled memory.
+/// Called by the pool after a task's result is posted; cheap when clean.
+pub fn wipe_idle_memory() {
+    let dirty = DIRTY.try_with(|d| d.replace(0)).unwrap_or(0);
+    if dirty == 0 {
+        return;
+    }
+    let _ = POOL.try_with(|p| {
+        if let Some(buf) = p.borrow_mut().as_mut() {
+            let n = dirty.min(buf.len);
+            wipe(&mut buf.as_mut_slice()[..n]);
+        }
+    });
+}
+
+/// True when this thread's pooled memory holds no finished hash's blocks.
+#[cfg(test)]
+pub(crate) fn memory_is_clean() -> bool {
+    DIRTY.with(Cell::get) == 0
+        && POOL.with(|p| {
+            p.borrow_mut()
+                .as_mut()
+                .is_none_or(|b| b.as_mut_slice().iter().all(|blk| blk.0 == [0; WORDS]))
+        })
 }
 
 /// Runs `f` on `blocks` blocks of memory with unspecified contents: this
@@ -505,13 +547,22 @@ fn with_memory<R>(
     let mut buf = match pooled {
         Some(b) if b.len >= blocks => b,
         other => {
-            drop(other);
+            if let Some(mut small) = other {
+                let len = small.len;
+                let n = DIRTY.try_with(|d| d.replace(0)).unwrap_or(len);
+                wipe(&mut small.as_mut_slice()[..n.min(len)]);
+            }
             BlockBuf::new(blocks)?
         }
     };
     let r = f(&mut buf.as_mut_slice()[..blocks]);
     if buf.len * size_of::<Block>() <= KEEP_BYTES {
-        let _ = POOL.try_with(|p| *p.borrow_mut() = Some(buf));
+        let kept = POOL.try_with(|p| *p.borrow_mut() = Some(buf)).is_ok();
+        if kept {
+            let _ = DIRTY.try_with(|d| d.set(d.get().max(blocks)));
+        }
+    } else {
+        wipe(&mut buf.as_mut_slice()[..blocks]);
     }
     r
 }

@@ -270,3 +270,41 @@ fn pooled_memory_is_reused_and_big_buffers_are_not_kept() {
     let _ = tag(65 * 1024);
     assert!(POOL.with(|p| p.borrow().as_ref().map_or(0, |b| b.len)) <= KEEP_BYTES / 1024);
 }
+
+#[test]
+fn finished_hashes_leave_no_blocks_once_wiped() {
+    let none = Checkpoint::none();
+    let mut out = [0u8; 32];
+    wipe_idle_memory();
+    argon2_raw(
+        &pw_input(Variant::Id, VERSION_13, 256, 2, 1),
+        &mut out,
+        &none,
+    )
+    .unwrap();
+    // The hash's blocks are still in the pooled buffer until the pool calls
+    // wipe_idle_memory (after posting the result).
+    assert!(!memory_is_clean());
+    wipe_idle_memory();
+    assert!(memory_is_clean());
+    // The wiped buffer is reused and gives the same answer.
+    let mut again = [0u8; 32];
+    argon2_raw(
+        &pw_input(Variant::Id, VERSION_13, 256, 2, 1),
+        &mut again,
+        &none,
+    )
+    .unwrap();
+    assert_eq!(out, again);
+    // A larger hash replaces the pooled buffer: the old one is wiped before
+    // it is freed, and the new one is dirty until the next wipe.
+    argon2_raw(
+        &pw_input(Variant::Id, VERSION_13, 1024, 1, 1),
+        &mut again,
+        &none,
+    )
+    .unwrap();
+    assert!(!memory_is_clean());
+    wipe_idle_memory();
+    assert!(memory_is_clean());
+}

@@ -58,6 +58,7 @@ use eksblowfish::EksState;
 
 #[path = "argon2.rs"]
 mod argon2_kernel;
+pub use argon2_kernel::wipe_idle_memory;
 use argon2_kernel::{argon2_raw, Argon2Input, Variant, VERSION_10, VERSION_13};
 
 /// bcrypt reads at most this many password bytes.

@@ -11,8 +11,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
 pub mod hash;
+pub(crate) mod interrupt;
 pub mod render;
 pub mod resize;
+
+/// Clears secrets a finished task left in this thread's reusable memory
+/// (Argon2 blocks). The pool calls it after posting a task's result, so the
+/// work is off that task's latency; see `hash::wipe_idle_memory`.
+pub fn after_task() {
+    hash::wipe_idle_memory();
+}
 
 /// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
 /// a published string.
@@ -39,6 +47,8 @@ pub enum ErrorCode {
     Cancelled,
     /// The kernel panicked; the pool survives.
     TaskPanicked,
+    /// The pool cannot take the task now (queue or memory budget full).
+    QueueFull,
 }
 
 impl ErrorCode {
@@ -55,6 +65,7 @@ impl ErrorCode {
             ErrorCode::InvalidPassword => "ERR_INVALID_PASSWORD",
             ErrorCode::Cancelled => "ABORT_ERR",
             ErrorCode::TaskPanicked => "ERR_TASK_PANICKED",
+            ErrorCode::QueueFull => "ERR_QUEUE_FULL",
         }
     }
 }
@@ -114,6 +125,12 @@ impl<'a> Checkpoint<'a> {
         Checkpoint {
             flags: [Some(task), Some(env)],
         }
+    }
+
+    /// The flags as raw pointers, for code that must see this checkpoint
+    /// through a callback it cannot pass it to (`render::interrupt`).
+    pub(crate) fn raw_flags(&self) -> [Option<*const AtomicBool>; 2] {
+        self.flags.map(|f| f.map(|f| f as *const AtomicBool))
     }
 
     /// True when the task should stop.

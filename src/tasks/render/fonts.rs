@@ -180,9 +180,12 @@ pub fn register_font(data: Vec<u8>) -> Result<usize, TaskError> {
 /// usvg font selector: the requested families, then the bundled sans-serif.
 /// Never returns `None` while the bundled font is in the database, so text is
 /// always drawn; a warning is pushed when the requested families are missing.
+/// Both selectors are interruption points of a cancelled render (see
+/// [`crate::tasks::interrupt`]).
 pub(crate) fn font_resolver(warnings: Arc<Mutex<Vec<String>>>) -> usvg::FontResolver<'static> {
     usvg::FontResolver {
         select_font: Box::new(move |font, db| {
+            crate::tasks::interrupt::poll();
             let families: Vec<Family> = font
                 .families()
                 .iter()
@@ -238,6 +241,12 @@ pub(crate) fn font_resolver(warnings: Arc<Mutex<Vec<String>>>) -> usvg::FontReso
             }
             fallback.or_else(|| db.faces().next().map(|f| f.id))
         }),
-        select_fallback: usvg::FontResolver::default_fallback_selector(),
+        select_fallback: {
+            let default = usvg::FontResolver::default_fallback_selector();
+            Box::new(move |c, used, db| {
+                crate::tasks::interrupt::poll();
+                default(c, used, db)
+            })
+        },
     }
 }

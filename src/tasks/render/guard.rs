@@ -8,12 +8,23 @@
 //! geometry and refuses (`ERR_LIMIT`) when any single buffer would exceed
 //! `max_pixels`, or when all buffers together would exceed
 //! [`WORK_FACTOR`] × `max_pixels` (a time bound).
+//!
+//! It also bounds the painting itself, which allocates nothing: every path,
+//! glyph and raster image is charged the pixels it covers on its target
+//! (its transformed bounding box, at most that target), against
+//! `limits.paint_pixels`. Without it, 200,000 full-canvas rectangles in a
+//! few megabytes of SVG would hold a thread for minutes.
 
 use tiny_skia::Transform;
 use usvg::filter::Kind;
 use usvg::{Group, ImageKind, Node, Paint};
 
 use crate::tasks::{ErrorCode, TaskError};
+
+/// No single buffer may exceed this many pixels (4 GiB of RGBA), whatever
+/// `max_pixels` says: tiny-skia's allocations are infallible, so a buffer the
+/// machine cannot provide would abort the process instead of failing.
+pub(crate) const MAX_BUFFER_PIXELS: u64 = 1 << 30;
 
 /// Total pixels of all intermediate buffers, as a multiple of `max_pixels`.
 pub const WORK_FACTOR: f64 = 2.0;
@@ -24,9 +35,39 @@ struct Guard {
     single: f64,
     budget: f64,
     used: f64,
+    paint_budget: f64,
+    painted: f64,
 }
 
 impl Guard {
+    fn new(max_box: (f64, f64, f64, f64), max_pixels: u64, paint_budget: u64) -> Guard {
+        Guard {
+            max_box,
+            single: max_pixels.min(MAX_BUFFER_PIXELS) as f64,
+            budget: max_pixels as f64 * WORK_FACTOR,
+            used: 0.0,
+            paint_budget: paint_budget as f64,
+            painted: 0.0,
+        }
+    }
+
+    /// Charges painting `bbox` (in target space) onto a target of `canvas` pixels.
+    fn paint(&mut self, bbox: Option<tiny_skia::Rect>, canvas: f64) -> Result<(), TaskError> {
+        let Some(r) = bbox else { return Ok(()) };
+        let area = ((r.width() as f64 + 2.0) * (r.height() as f64 + 2.0)).min(canvas);
+        self.painted += area;
+        if self.painted.is_nan() || self.painted > self.paint_budget {
+            return Err(TaskError::new(
+                ErrorCode::Limit,
+                format!(
+                    "painting covers more than {:.0} pixels (limits.paintPixels)",
+                    self.paint_budget
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn charge(&mut self, px: f64, what: &str) -> Result<(), TaskError> {
         if px.is_nan() || px > self.single {
             return Err(TaskError::new(
@@ -60,19 +101,33 @@ impl Guard {
         ((x1 - x0).max(0.0) + 4.0, (y1 - y0).max(0.0) + 4.0)
     }
 
-    /// Charges every primitive of the group's filters on a `w`×`h` region,
-    /// weighted by its per-pixel cost (resvg's morphology is a naive
-    /// window scan, turbulence loops over octaves, convolution over the kernel).
-    fn filters(&mut self, grp: &Group, ts: Transform, w: f64, h: f64) -> Result<(), TaskError> {
+    /// Charges every filter of the group. resvg sizes each filter's working
+    /// buffers by the filter region (`filter.rect()` under the group's
+    /// transform, *not* clipped to the layer or the canvas: a region of
+    /// 200000×200000 user units on a 100×100 canvas asks for a 160 GB
+    /// pixmap), and the source inputs by the layer (`lw`×`lh`). Each primitive
+    /// keeps its result alive until the filter ends, so all of them are
+    /// charged, weighted by their per-pixel cost (resvg's morphology is a
+    /// naive window scan, turbulence loops over octaves, convolution over the
+    /// kernel). `feImage` content is walked like a group on its own canvas.
+    fn filters(&mut self, grp: &Group, ts: Transform, lw: f64, lh: f64) -> Result<(), TaskError> {
         let (sx, sy) = ts.get_scale();
         for f in grp.filters() {
-            self.charge(w * h, "a filter region")?;
+            // IntRect of the transformed region, as resvg's `to_int_rect`
+            // (floor of the origin, ceil of the size: at most +1 each way).
+            let (rw, rh) = match f.rect().transform(ts) {
+                Some(r) => (r.width() as f64 + 2.0, r.height() as f64 + 2.0),
+                None => (0.0, 0.0),
+            };
+            let region = rw * rh;
+            self.charge(region, "a filter region")?;
+            let area = region.max(lw * lh);
             for p in f.primitives() {
                 let factor = match p.kind() {
                     Kind::Turbulence(t) => t.num_octaves().max(1) as f64,
                     Kind::Morphology(m) => {
-                        let cols = ((m.radius_x().get() * sx).ceil() as f64 * 2.0).clamp(1.0, w);
-                        let rows = ((m.radius_y().get() * sy).ceil() as f64 * 2.0).clamp(1.0, h);
+                        let cols = ((m.radius_x().get() * sx).ceil() as f64 * 2.0).clamp(1.0, rw);
+                        let rows = ((m.radius_y().get() * sy).ceil() as f64 * 2.0).clamp(1.0, rh);
                         cols * rows
                     }
                     Kind::ConvolveMatrix(c) => {
@@ -80,8 +135,8 @@ impl Guard {
                     }
                     _ => 1.0,
                 };
-                self.charge(w * h, "a filter primitive")?;
-                self.used += w * h * (factor - 1.0);
+                self.charge(area, "a filter primitive")?;
+                self.used += area * (factor - 1.0);
                 if self.used.is_nan() || self.used > self.budget {
                     return Err(TaskError::new(
                         ErrorCode::Limit,
@@ -90,6 +145,15 @@ impl Guard {
                             self.budget
                         ),
                     ));
+                }
+                if let Kind::Image(img) = p.kind() {
+                    // resvg renders it into a region-sized pixmap whose layers
+                    // are clipped to that pixmap.
+                    let saved = self.max_box;
+                    self.max_box = (0.0, 0.0, rw, rh);
+                    let r = group(img.root(), Transform::from_scale(sx, sy), region, self);
+                    self.max_box = saved;
+                    r?;
                 }
             }
         }
@@ -104,14 +168,14 @@ pub(crate) fn check(
     w: u32,
     h: u32,
     max_pixels: u64,
+    paint_pixels: u64,
 ) -> Result<(), TaskError> {
     let (wf, hf) = (w as f64, h as f64);
-    let mut g = Guard {
-        max_box: (-2.0 * wf, -2.0 * hf, 5.0 * wf, 5.0 * hf),
-        single: max_pixels as f64,
-        budget: max_pixels as f64 * WORK_FACTOR,
-        used: 0.0,
-    };
+    let mut g = Guard::new(
+        (-2.0 * wf, -2.0 * hf, 5.0 * wf, 5.0 * hf),
+        max_pixels,
+        paint_pixels,
+    );
     g.charge(wf * hf, "the canvas")?;
     group(tree.root(), ts, wf * hf, &mut g)
 }
@@ -159,6 +223,10 @@ fn node(n: &Node, ts: Transform, canvas: f64, g: &mut Guard) -> Result<(), TaskE
     match n {
         Node::Group(grp) => group(grp, ts, canvas, g),
         Node::Path(p) => {
+            let layers = p.fill().is_some() as u8 + p.stroke().is_some() as u8;
+            for _ in 0..layers {
+                g.paint(p.stroke_bounding_box().transform(ts), canvas)?;
+            }
             let paints = [p.fill().map(|f| f.paint()), p.stroke().map(|s| s.paint())];
             for paint in paints.into_iter().flatten() {
                 if let Paint::Pattern(pat) = paint {
@@ -179,7 +247,7 @@ fn node(n: &Node, ts: Transform, canvas: f64, g: &mut Guard) -> Result<(), TaskE
                 g.charge(canvas, "a nested SVG image")?;
                 group(tree.root(), ts, canvas, g)
             }
-            _ => Ok(()),
+            _ => g.paint(img.bounding_box().transform(ts), canvas),
         },
         Node::Text(t) => group(t.flattened(), ts, canvas, g),
     }
@@ -192,18 +260,18 @@ pub(crate) fn check_pdf_filters(
     zoom: f64,
     filter_scale: f64,
     max_pixels: u64,
+    paint_pixels: u64,
 ) -> Result<(), TaskError> {
-    let mut g = Guard {
-        max_box: (
+    let mut g = Guard::new(
+        (
             f64::MIN / 4.0,
             f64::MIN / 4.0,
             f64::MAX / 2.0,
             f64::MAX / 2.0,
         ),
-        single: max_pixels as f64,
-        budget: max_pixels as f64 * WORK_FACTOR,
-        used: 0.0,
-    };
+        max_pixels,
+        paint_pixels,
+    );
     fn walk(grp: &Group, s: f64, g: &mut Guard) -> Result<(), TaskError> {
         if !grp.filters().is_empty() {
             // krilla-svg hands this whole group to resvg at scale k (<= 5000 px

@@ -4,7 +4,18 @@
 //! - [`scan_tree`]: element nesting depth and the size of the tree after
 //!   `use`/`href`/`url(#…)` references are expanded (usvg instantiates every
 //!   reference, so `<use>` fan-out grows exponentially), iteratively, so deep
-//!   inputs cannot overflow the stack here either.
+//!   inputs cannot overflow the stack here either; with it the text usvg will
+//!   lay out (text elements and characters, per element and in total, after
+//!   expansion: usvg's layout of one text chunk grows quadratically with its
+//!   length).
+//! - [`check_css`]: the selector matching usvg will do (every style rule
+//!   against every element, with backtracking over ancestors for descendant
+//!   combinators, exponential in their number), run here against a step
+//!   budget that stops the walk as soon as it is spent.
+//!
+//! The budgets are [`RenderLimits`]; their defaults let real-world SVGs
+//! through (icons, charts, cards, maps with tens of thousands of paths) and
+//! refuse hostile ones before the expensive work starts.
 
 use std::collections::HashMap;
 
@@ -14,9 +25,66 @@ use crate::tasks::{ErrorCode, TaskError};
 
 /// Maximum element nesting depth, counting expanded references.
 pub const MAX_DEPTH: u32 = 256;
-/// Maximum number of elements after expanding references (per render, shared
-/// with nested SVG images).
-pub const MAX_EXPANDED_ELEMENTS: u64 = 2_000_000;
+/// Work budgets of one render (shared by its main document and its nested
+/// SVG images). Each bounds a stage whose running time the input controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderLimits {
+    /// Elements after expanding `use`/`href`/`url(#…)` references.
+    /// Default: 2_000_000.
+    pub elements: u64,
+    /// CSS selector-matching steps (rule × element checks plus ancestor and
+    /// sibling visits; parsing counts too). Default: 20_000_000.
+    pub css_steps: u64,
+    /// `<text>` elements after expanding references. Default: 10_000.
+    pub text_elements: u64,
+    /// Characters of all `<text>` elements after expanding references.
+    /// Default: 100_000.
+    pub text_chars: u64,
+    /// Characters of one `<text>` element (usvg lays a text chunk out in time
+    /// quadratic in its length). Default: 10_000.
+    pub text_chars_per_element: u64,
+    /// Pixels covered by painting paths, glyphs and images (each charged its
+    /// bounding box on its target), summed. Default: 1_000_000_000.
+    pub paint_pixels: u64,
+}
+
+impl Default for RenderLimits {
+    fn default() -> Self {
+        RenderLimits {
+            elements: 2_000_000,
+            css_steps: 20_000_000,
+            text_elements: 10_000,
+            text_chars: 100_000,
+            text_chars_per_element: 10_000,
+            paint_pixels: 1_000_000_000,
+        }
+    }
+}
+
+/// What [`scan_tree`] found a document expands to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Expanded {
+    /// Elements, references instantiated.
+    pub elements: u64,
+    /// `<text>` elements, references instantiated.
+    pub text_elements: u64,
+    /// Characters of those `<text>` elements.
+    pub text_chars: u64,
+}
+
+impl Expanded {
+    fn add(&mut self, o: Expanded, mult: u64) {
+        self.elements = self
+            .elements
+            .saturating_add(o.elements.saturating_mul(mult));
+        self.text_elements = self
+            .text_elements
+            .saturating_add(o.text_elements.saturating_mul(mult));
+        self.text_chars = self
+            .text_chars
+            .saturating_add(o.text_chars.saturating_mul(mult));
+    }
+}
 /// Maximum number of XML nodes roxmltree may create for one document.
 pub const MAX_XML_NODES: u32 = 4_000_000;
 
@@ -168,12 +236,25 @@ fn vertex_estimate(node: Node) -> u64 {
 enum Mark {
     New,
     Active,
-    Done { cost: u64, depth: u32 },
+    Done { cost: Expanded, depth: u32 },
 }
 
-/// Checks depth and expanded size of `doc`; returns the expanded element count
-/// (to charge against a shared budget). Errors with `ERR_LIMIT`.
-pub fn scan_tree(doc: &Document, budget: u64) -> Result<u64, TaskError> {
+/// Characters of the text content of a `<text>` element.
+fn text_chars(node: Node) -> u64 {
+    node.descendants()
+        .filter(|n| n.is_text())
+        .map(|n| n.text().map_or(0, |t| t.chars().count() as u64))
+        .sum()
+}
+
+/// Checks depth and expanded size of `doc` against what is left of the
+/// render's budgets (`left`); returns what the document expands to (to
+/// charge against them). Errors with `ERR_LIMIT`.
+pub fn scan_tree(
+    doc: &Document,
+    left: &Expanded,
+    limits: &RenderLimits,
+) -> Result<Expanded, TaskError> {
     let ids: HashMap<&str, NodeId> = doc
         .descendants()
         .filter(|n| n.is_element())
@@ -202,11 +283,25 @@ pub fn scan_tree(doc: &Document, budget: u64) -> Result<u64, TaskError> {
             continue;
         }
         // Post-order: all edges are Done (or Active = cycle, counted as 0).
-        let mut cost = 1u64;
+        let mut cost = Expanded {
+            elements: 1,
+            ..Expanded::default()
+        };
+        if node.tag_name().name() == "text" {
+            let chars = text_chars(node);
+            if chars > limits.text_chars_per_element {
+                return Err(limit(format!(
+                    "a <text> element has {chars} characters, over limits.textCharsPerElement ({})",
+                    limits.text_chars_per_element
+                )));
+            }
+            cost.text_elements = 1;
+            cost.text_chars = chars;
+        }
         let mut depth = 0u32;
         let mut add = |m: Mark, mult: u64| {
             if let Mark::Done { cost: c, depth: d } = m {
-                cost = cost.saturating_add(c.saturating_mul(mult));
+                cost.add(c, mult);
                 depth = depth.max(d);
             }
         };
@@ -225,17 +320,162 @@ pub fn scan_tree(doc: &Document, budget: u64) -> Result<u64, TaskError> {
                 "SVG nesting (with references) deeper than {MAX_DEPTH}"
             )));
         }
-        if cost > budget {
+        if cost.elements > left.elements {
             return Err(limit(format!(
-                "SVG expands to more than {budget} elements (use/href fan-out)"
+                "SVG expands to more than {} elements (use/href fan-out; limits.elements)",
+                left.elements
+            )));
+        }
+        if cost.text_elements > left.text_elements {
+            return Err(limit(format!(
+                "SVG has more than {} <text> elements (references expanded; limits.textElements)",
+                left.text_elements
+            )));
+        }
+        if cost.text_chars > left.text_chars {
+            return Err(limit(format!(
+                "SVG text has more than {} characters (references expanded; limits.textChars)",
+                left.text_chars
             )));
         }
         marks[idx(node)] = Mark::Done { cost, depth };
     }
     match marks[idx(root)] {
         Mark::Done { cost, .. } => Ok(cost),
-        _ => Ok(1),
+        _ => Ok(Expanded {
+            elements: 1,
+            ..Expanded::default()
+        }),
     }
+}
+
+/// A roxmltree element seen by simplecss, counting every step of the
+/// matching against a shared budget. Once the budget is spent, it reports no
+/// parent and no sibling, so a backtracking match in progress ends at once.
+#[derive(Clone, Copy)]
+struct Counted<'a, 'input> {
+    node: Node<'a, 'input>,
+    steps: &'a std::cell::Cell<u64>,
+    budget: u64,
+}
+
+impl Counted<'_, '_> {
+    fn step(&self) -> bool {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        n <= self.budget
+    }
+}
+
+impl simplecss::Element for Counted<'_, '_> {
+    fn parent_element(&self) -> Option<Self> {
+        if !self.step() {
+            return None;
+        }
+        self.node
+            .parent_element()
+            .map(|node| Counted { node, ..*self })
+    }
+
+    fn prev_sibling_element(&self) -> Option<Self> {
+        if !self.step() {
+            return None;
+        }
+        self.node
+            .prev_sibling_element()
+            .map(|node| Counted { node, ..*self })
+    }
+
+    fn has_local_name(&self, name: &str) -> bool {
+        self.node.tag_name().name() == name
+    }
+
+    fn attribute_matches(&self, name: &str, op: simplecss::AttributeOperator) -> bool {
+        self.node.attribute(name).is_some_and(|v| op.matches(v))
+    }
+
+    fn pseudo_class_matches(&self, class: simplecss::PseudoClass) -> bool {
+        // Same answers as usvg: only :first-child can match a static SVG.
+        matches!(class, simplecss::PseudoClass::FirstChild)
+            && self.node.prev_sibling_element().is_none()
+    }
+}
+
+/// simplecss computes the line and column of every parse error it meets by
+/// scanning the style text from its start, so a sheet with one error per
+/// rule (a missing `;` before `}` is one) parses in quadratic time. Returns
+/// the bytes those scans will read: the offsets of every `}` not preceded by
+/// `;` or `{` and of every `@` (an at-rule may fail on its name).
+fn css_parse_scans(text: &str) -> u64 {
+    let mut prev = b'{';
+    let mut total = 0u64;
+    for (i, &c) in text.as_bytes().iter().enumerate() {
+        if (c == b'}' && prev != b';' && prev != b'{') || c == b'@' {
+            total = total.saturating_add(i as u64);
+        }
+        if !c.is_ascii_whitespace() {
+            prev = c;
+        }
+    }
+    total
+}
+
+/// Bytes of error-position scanning that count as one matching step
+/// (measured on x86-64: ~15 ns per rule × element check, ~8 GB/s scanning).
+const SCAN_BYTES_PER_STEP: u64 = 128;
+
+/// Bounds the CSS work usvg will do: parsing the document's `<style>` sheets
+/// (see [`css_parse_scans`]), then matching every rule against every element,
+/// each instance of a referenced element again. The matching is run here
+/// against what is left of `budget` and stops as soon as it is spent.
+/// Returns the steps used (parsing and matching); `ERR_LIMIT` past `budget`.
+pub fn check_css(doc: &Document, expanded: u64, budget: u64) -> Result<u64, TaskError> {
+    let refuse = |what: &str| {
+        limit(format!(
+            "CSS {what} needs more than {budget} steps (limits.cssSteps)"
+        ))
+    };
+    let styles: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("style"))
+        .filter(|n| !matches!(n.attribute("type"), Some(t) if t != "text/css"))
+        .filter_map(|n| n.text())
+        .collect();
+    // usvg parses the sheets once and this check once more.
+    let scans: u64 = styles.iter().map(|t| css_parse_scans(t)).sum();
+    let parse_steps = scans.saturating_mul(2) / SCAN_BYTES_PER_STEP;
+    if parse_steps > budget {
+        return Err(refuse("parsing"));
+    }
+    let mut sheet = simplecss::StyleSheet::new();
+    for text in styles {
+        sheet.parse_more(text);
+    }
+    if sheet.rules.is_empty() {
+        return Ok(parse_steps);
+    }
+    let elements = doc.descendants().filter(|n| n.is_element()).count() as u64;
+    // Each element is matched once per instance: spread the budget over them.
+    let scale = (expanded / elements.max(1)).max(1);
+    let steps = std::cell::Cell::new(0u64);
+    let own = (budget - parse_steps) / scale;
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let el = Counted {
+            node,
+            steps: &steps,
+            budget: own,
+        };
+        for rule in &sheet.rules {
+            if !el.step() {
+                return Err(refuse("selector matching"));
+            }
+            let _ = rule.selector.matches(&el);
+        }
+    }
+    if steps.get() > own {
+        return Err(refuse("selector matching"));
+    }
+    Ok(parse_steps + steps.get().saturating_mul(scale))
 }
 
 #[cfg(test)]
@@ -246,10 +486,21 @@ mod tests {
         Document::parse(s).unwrap()
     }
 
+    /// `scan_tree` with `elements` left and the default limits otherwise.
+    fn scan(d: &Document, elements: u64) -> Result<u64, TaskError> {
+        let limits = RenderLimits::default();
+        let left = Expanded {
+            elements,
+            text_elements: limits.text_elements,
+            text_chars: limits.text_chars,
+        };
+        scan_tree(d, &left, &limits).map(|e| e.elements)
+    }
+
     #[test]
     fn flat_document_costs_its_elements() {
         let d = parse(r#"<svg><g><rect/><rect/></g><circle/></svg>"#);
-        assert_eq!(scan_tree(&d, 100).unwrap(), 5);
+        assert_eq!(scan(&d, 100).unwrap(), 5);
     }
 
     #[test]
@@ -266,23 +517,23 @@ mod tests {
         }
         s.push_str(r##"</defs><use href="#a29"/></svg>"##);
         let d = parse(&s);
-        assert_eq!(scan_tree(&d, 1_000_000).unwrap_err().code, ErrorCode::Limit);
+        assert_eq!(scan(&d, 1_000_000).unwrap_err().code, ErrorCode::Limit);
     }
 
     #[test]
     fn deep_nesting_is_limited() {
         let s = format!("<svg>{}{}</svg>", "<g>".repeat(300), "</g>".repeat(300));
         let d = parse(&s);
-        assert_eq!(scan_tree(&d, 1_000_000).unwrap_err().code, ErrorCode::Limit);
+        assert_eq!(scan(&d, 1_000_000).unwrap_err().code, ErrorCode::Limit);
         let s = format!("<svg>{}{}</svg>", "<g>".repeat(200), "</g>".repeat(200));
-        assert!(scan_tree(&parse(&s), 1_000_000).is_ok());
+        assert!(scan(&parse(&s), 1_000_000).is_ok());
     }
 
     #[test]
     fn reference_cycles_terminate() {
         let d =
             parse(r##"<svg><g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g></svg>"##);
-        assert!(scan_tree(&d, 100).unwrap() >= 5);
+        assert!(scan(&d, 100).unwrap() >= 5);
     }
 
     #[test]

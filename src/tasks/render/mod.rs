@@ -5,15 +5,22 @@
 //! text kept as text with subset-embedded fonts).
 //!
 //! Safe by default: no file-system or network access (see [`resources`]),
-//! input size, XML entity expansion, nesting depth, reference fan-out, output
-//! pixels and embedded-image pixels are all bounded before work is done.
+//! input size, XML entity expansion, nesting depth, reference fan-out, CSS
+//! matching, text layout, output pixels, intermediate buffers, painted pixels
+//! and embedded-image pixels are all bounded before work is done
+//! ([`limits`], `guard`), so a render's running time is bounded by its
+//! limits, not by its input. A cancelled render stops at the next
+//! checkpoint: between stages, inside usvg's text layout (its font
+//! callbacks, see `interrupt`) and between the nodes resvg paints.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
+use usvg::Node;
+
 use super::resize::{encode_rgba8_level, EncodeOptions, Format as EncodeFormat};
-use super::{Checkpoint, ErrorCode, TaskError};
+use super::{interrupt, Checkpoint, ErrorCode, TaskError};
 
 pub mod fonts;
 mod guard;
@@ -22,6 +29,7 @@ mod pdf;
 pub mod resources;
 
 pub use fonts::{register_font, BUNDLED_FAMILY};
+pub use limits::RenderLimits;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,7 +64,8 @@ pub struct RenderOptions {
     pub background: Option<[u8; 4]>,
     /// Maximum output pixels (width × height) of a raster render, checked
     /// before allocating; also the total pixel budget of embedded raster images.
-    /// Range >= 1. Default: 100_000_000.
+    /// Range >= 1; no single buffer exceeds 2^30 pixels whatever its value.
+    /// Default: 100_000_000.
     pub max_pixels: u64,
     /// Maximum size in bytes of each input SVG (after SVGZ inflation) and of
     /// each file read from `base_dir`. Range >= 1. Default: 50 MiB.
@@ -72,6 +81,9 @@ pub struct RenderOptions {
     /// `false` = only the bundled DejaVu Sans and registered fonts, for output
     /// that does not depend on the machine. Default: true.
     pub system_fonts: bool,
+    /// Work budgets (elements, CSS matching, text, painting).
+    /// Default: [`RenderLimits::default`].
+    pub limits: RenderLimits,
 }
 
 impl Default for RenderOptions {
@@ -88,6 +100,7 @@ impl Default for RenderOptions {
             quality: 80,
             compression_level: 6,
             system_fonts: true,
+            limits: RenderLimits::default(),
         }
     }
 }
@@ -212,13 +225,16 @@ pub fn render(
         warnings: warnings.clone(),
         base_dir,
         max_input_bytes: opts.max_input_bytes,
-        image_pixels_left: AtomicU64::new(opts.max_pixels),
-        elements_left: AtomicU64::new(limits::MAX_EXPANDED_ELEMENTS),
+        image_pixels_left: AtomicU64::new(opts.max_pixels.min(guard::MAX_BUFFER_PIXELS)),
+        limits: opts.limits,
+        left: Mutex::new(resources::Left::new(&opts.limits)),
         fontdb: fonts::database(opts.system_fonts),
     });
     let mut trees = Vec::with_capacity(svgs.len());
     for svg in svgs {
-        trees.push(resources::parse_tree(svg, &ctx, 0)?);
+        trees.push(interrupt::interruptible(cp, || {
+            resources::parse_tree(svg, &ctx, 0)
+        })??);
         cp.check()?;
     }
     let mut out = match opts.format {
@@ -236,10 +252,11 @@ pub(crate) fn render_pixmap(
     tree: &usvg::Tree,
     opts: &RenderOptions,
     background: Option<[u8; 4]>,
+    cp: &Checkpoint,
 ) -> Result<tiny_skia::Pixmap, TaskError> {
     let (w, h, sx, sy) = raster_size(tree.size(), opts)?;
     let ts = tiny_skia::Transform::from_scale(sx, sy);
-    guard::check(tree, ts, w, h, opts.max_pixels)?;
+    guard::check(tree, ts, w, h, opts.max_pixels, opts.limits.paint_pixels)?;
     let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or_else(|| {
         TaskError::new(
             ErrorCode::Limit,
@@ -249,8 +266,35 @@ pub(crate) fn render_pixmap(
     if let Some([r, g, b, a]) = background {
         pixmap.fill(tiny_skia::Color::from_rgba8(r, g, b, a));
     }
-    resvg::render(tree, ts, &mut pixmap.as_mut());
+    paint(tree.root(), ts, &mut pixmap.as_mut(), cp)?;
     Ok(pixmap)
+}
+
+/// `resvg::render` with a checkpoint before each node: groups that resvg
+/// paints straight onto their parent's target (not isolated) are walked
+/// here, every other node is handed to `resvg::render_node`, which resvg
+/// itself would have called with the same transform (`render_node` shifts
+/// it by the node's absolute bounding box, which is undone first).
+fn paint(
+    parent: &usvg::Group,
+    ts: tiny_skia::Transform,
+    pixmap: &mut tiny_skia::PixmapMut,
+    cp: &Checkpoint,
+) -> Result<(), TaskError> {
+    for node in parent.children() {
+        cp.check()?;
+        match node {
+            Node::Group(g) if !g.should_isolate() => {
+                paint(g, ts.pre_concat(g.transform()), pixmap, cp)?;
+            }
+            _ => {
+                if let Some(b) = node.abs_layer_bounding_box() {
+                    resvg::render_node(node, ts.pre_translate(b.x(), b.y()), pixmap);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn rasterize(
@@ -264,7 +308,7 @@ fn rasterize(
         (None, Format::Jpeg) => Some([255, 255, 255, 255]),
         _ => None,
     };
-    let pixmap = render_pixmap(tree, opts, background)?;
+    let pixmap = render_pixmap(tree, opts, background, cp)?;
     cp.check()?;
     let (w, h) = (pixmap.width(), pixmap.height());
     let rgba = demultiply(pixmap);
@@ -306,6 +350,8 @@ pub(crate) fn demultiply(pixmap: tiny_skia::Pixmap) -> Vec<u8> {
 
 #[cfg(test)]
 mod golden_tests;
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod pdf_tool_tests;
 #[cfg(test)]

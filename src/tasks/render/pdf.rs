@@ -65,7 +65,13 @@ pub(super) fn write(
             embed_text: true,
             filter_scale: FILTER_SCALE,
         };
-        guard::check_pdf_filters(tree, sx, FILTER_SCALE as f64, opts.max_pixels)?;
+        guard::check_pdf_filters(
+            tree,
+            sx,
+            FILTER_SCALE as f64,
+            opts.max_pixels,
+            opts.limits.paint_pixels,
+        )?;
         surface
             .draw_svg(tree, size, settings)
             .ok_or_else(|| TaskError::new(ErrorCode::Encode, "PDF: could not draw the SVG"))?;

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::tasks::interrupt;
+
 use usvg::roxmltree;
 use usvg::{ImageHrefResolver, ImageKind, Options, Tree};
 
@@ -31,8 +33,10 @@ pub(crate) struct Ctx {
     pub max_input_bytes: u64,
     /// Remaining decoded-image pixel budget (all raster images of a render).
     pub image_pixels_left: AtomicU64,
-    /// Remaining expanded-element budget (main document and nested SVGs).
-    pub elements_left: AtomicU64,
+    /// The render's work limits.
+    pub limits: limits::RenderLimits,
+    /// What is left of them (main document and nested SVGs share them).
+    pub left: Mutex<Left>,
     pub fontdb: Arc<fontdb::Database>,
 }
 
@@ -42,6 +46,25 @@ impl Ctx {
             if w.len() < 100 && !w.contains(&msg) {
                 w.push(msg);
             }
+        }
+    }
+}
+
+/// What is left of a render's work budgets.
+pub(crate) struct Left {
+    pub expanded: limits::Expanded,
+    pub css_steps: u64,
+}
+
+impl Left {
+    pub fn new(l: &limits::RenderLimits) -> Left {
+        Left {
+            expanded: limits::Expanded {
+                elements: l.elements,
+                text_elements: l.text_elements,
+                text_chars: l.text_chars,
+            },
+            css_steps: l.css_steps,
         }
     }
 }
@@ -96,10 +119,16 @@ pub(crate) fn parse_tree(data: &[u8], ctx: &Arc<Ctx>, nesting: u32) -> Result<Tr
         ),
         e => TaskError::new(ErrorCode::Decode, format!("SVG XML: {e}")),
     })?;
-    let budget = ctx.elements_left.load(Ordering::Relaxed);
-    let cost = limits::scan_tree(&doc, budget)?;
-    ctx.elements_left
-        .fetch_sub(cost.min(budget), Ordering::Relaxed);
+    {
+        let mut left = ctx.left.lock().unwrap_or_else(|p| p.into_inner());
+        let e = limits::scan_tree(&doc, &left.expanded, &ctx.limits)?;
+        let css = limits::check_css(&doc, e.elements, left.css_steps)?;
+        let l = &mut left.expanded;
+        l.elements -= e.elements;
+        l.text_elements -= e.text_elements;
+        l.text_chars -= e.text_chars;
+        left.css_steps -= css.min(left.css_steps);
+    }
     let opts = options(ctx, nesting);
     Tree::from_xmltree(&doc, &opts)
         .map_err(|e| TaskError::new(ErrorCode::Decode, format!("SVG: {e}")))
@@ -145,6 +174,7 @@ fn sniff(data: &[u8]) -> Option<Kind> {
 }
 
 fn resolve_data(ctx: &Arc<Ctx>, mime: &str, data: Arc<Vec<u8>>, nesting: u32) -> Option<ImageKind> {
+    interrupt::poll();
     let kind = match mime {
         "image/png" => Some(Kind::Png),
         "image/jpg" | "image/jpeg" => Some(Kind::Jpeg),
@@ -216,6 +246,7 @@ fn load(
 }
 
 fn resolve_string(ctx: &Arc<Ctx>, href: &str, nesting: u32) -> Option<ImageKind> {
+    interrupt::poll();
     let href = href.trim();
     if href.starts_with("data:") {
         ctx.warn(format!("malformed data URI '{}' skipped", short(href)));

@@ -10,12 +10,20 @@ pub(crate) fn det() -> RenderOptions {
     }
 }
 
-fn run(svg: &str, o: &RenderOptions) -> Result<RenderOutput, TaskError> {
+pub(crate) fn run(svg: &str, o: &RenderOptions) -> Result<RenderOutput, TaskError> {
     render(&[svg.as_bytes()], o, &Checkpoint::none())
 }
 
-fn code(svg: &str, o: &RenderOptions) -> ErrorCode {
-    run(svg, o).expect_err("expected an error").code
+pub(crate) fn code(svg: &str, o: &RenderOptions) -> ErrorCode {
+    expect_err(run(svg, o)).code
+}
+
+/// The error of `r`; panics naming the output size (not its bytes) if `r` is Ok.
+pub(crate) fn expect_err(r: Result<RenderOutput, TaskError>) -> TaskError {
+    match r {
+        Ok(out) => panic!("expected an error, got {} bytes of output", out.data.len()),
+        Err(e) => e,
+    }
 }
 
 /// Decodes our PNG output to (w, h, RGBA8).

@@ -119,11 +119,38 @@ extern "C-unwind" fn jpeg_error_exit(cinfo: &mut mozjpeg_sys::jpeg_common_struct
     std::panic::resume_unwind(Box::new(msg));
 }
 
+/// Most scans a JPEG may have. A progressive JPEG has about ten; each scan
+/// may revisit every coefficient of the image, so a file of thousands of
+/// tiny scans (legal, and small) would make the decode time grow with the
+/// file instead of the image. libjpeg-turbo offers the same bound
+/// (`djpeg -maxscans`, TurboJPEG's scan limit).
+pub(crate) const MAX_JPEG_SCANS: c_int = 1000;
+
 extern "C-unwind" fn jpeg_emit_message(cinfo: &mut mozjpeg_sys::jpeg_common_struct, level: c_int) {
     // level < 0: a warning (corrupt data, premature end): fail like sharp.
     if level < 0 {
         let msg = jpeg_message(cinfo);
         std::panic::resume_unwind(Box::new(msg));
+    }
+    // Trace messages come with every marker and scan header, also while
+    // jpeg_start_decompress reads all the scans of a progressive file: the
+    // place to stop a cancelled decode and to count scans.
+    crate::tasks::interrupt::poll();
+    if cinfo.is_decompressor != 0 {
+        // SAFETY: libjpeg's j_common_ptr convention: the common struct of a
+        // decompressor is the first field of its jpeg_decompress_struct,
+        // which is alive for the duration of this callback.
+        let scans = unsafe {
+            (*(cinfo as *mut mozjpeg_sys::jpeg_common_struct
+                as *const mozjpeg_sys::jpeg_decompress_struct))
+                .input_scan_number
+        };
+        if scans > MAX_JPEG_SCANS {
+            std::panic::resume_unwind(Box::new(err(
+                ErrorCode::Limit,
+                format!("JPEG has more than {MAX_JPEG_SCANS} scans"),
+            )));
+        }
     }
 }
 
@@ -184,17 +211,24 @@ fn jpeg(
             px: Pixels::U8(buf),
         })
     };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+    let caught = || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "libjpeg error".into());
-            Err(decode_error(Format::Jpeg, msg))
+        Err(payload) if crate::tasks::interrupt::is_interrupt(&*payload) => {
+            std::panic::resume_unwind(payload)
         }
-    }
+        Err(payload) => match payload.downcast::<TaskError>() {
+            Ok(e) => Err(*e),
+            Err(payload) => {
+                let msg = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "libjpeg error".into());
+                Err(decode_error(Format::Jpeg, msg))
+            }
+        },
+    };
+    crate::tasks::interrupt::interruptible(cp, caught)?
 }
 
 /// CMYK → sRGB: through the embedded CMYK profile when usable, else the

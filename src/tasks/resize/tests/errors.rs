@@ -311,3 +311,82 @@ fn keep_metadata_carries_icc_into_jpeg() {
         Some(fake_icc)
     );
 }
+
+/// A valid 8×8 progressive JPEG (three components, all coefficients zero)
+/// with `ac_levels` successive-approximation scans per AC coefficient:
+/// 1 + 13 DC scans and 3 × 63 × `ac_levels` AC scans.
+fn many_scans_jpeg(ac_levels: u8) -> Vec<u8> {
+    assert!((1..=14).contains(&ac_levels));
+    let mut j = vec![0xFF, 0xD8];
+    // One quantisation table of ones.
+    j.extend([0xFF, 0xDB, 0, 67, 0]);
+    j.extend([1u8; 64]);
+    // SOF2: 8-bit, 8×8, three 1×1 components on table 0.
+    j.extend([0xFF, 0xC2, 0, 17, 8, 0, 8, 0, 8, 3]);
+    for c in 1..=3 {
+        j.extend([c, 0x11, 0]);
+    }
+    // DC table 0 and AC table 0, each one symbol 0x00 (category 0 / EOB)
+    // coded as the single bit 0.
+    j.extend([0xFF, 0xC4, 0, 38]);
+    for class in [0x00, 0x10] {
+        j.push(class);
+        j.push(1);
+        j.extend([0u8; 15]);
+        j.push(0);
+    }
+    let sos = |j: &mut Vec<u8>, comps: &[u8], ss: u8, se: u8, ah: u8, al: u8, data: u8| {
+        j.extend([0xFF, 0xDA, 0, 6 + 2 * comps.len() as u8, comps.len() as u8]);
+        for &c in comps {
+            j.extend([c, 0x00]);
+        }
+        j.extend([ss, se, ah << 4 | al, data]);
+    };
+    // DC: first scan at Al = 13, then 13 refinements (three zero bits, padded with ones).
+    sos(&mut j, &[1, 2, 3], 0, 0, 0, 13, 0x1F);
+    for a in (1..=13).rev() {
+        sos(&mut j, &[1, 2, 3], 0, 0, a, a - 1, 0x1F);
+    }
+    // AC: per component and coefficient, a first scan then refinements, each one EOB.
+    let top = ac_levels - 1;
+    for c in 1..=3 {
+        for k in 1..=63 {
+            sos(&mut j, &[c], k, k, 0, top, 0x7F);
+            for a in (1..=top).rev() {
+                sos(&mut j, &[c], k, k, a, a - 1, 0x7F);
+            }
+        }
+    }
+    j.extend([0xFF, 0xD9]);
+    j
+}
+
+#[test]
+fn jpeg_scan_count_is_bounded() {
+    let d = ResizeOptions {
+        width: Some(4),
+        ..Default::default()
+    };
+    // 14 + 3 × 63 × 5 = 959 scans: legal, and decoded (to black).
+    let ok = run(&many_scans_jpeg(5), &d).unwrap();
+    assert_eq!((ok.width, ok.height), (4, 4));
+    // 14 + 3 × 63 × 14 = 2660 scans in 13 KB: refused before decoding them all.
+    let bomb = many_scans_jpeg(14);
+    let e = run(&bomb, &d).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Limit, "{}", e.message);
+    assert!(e.message.contains("scans"), "{}", e.message);
+    // A cancelled task stops inside libjpeg (jpeg_start_decompress reads
+    // every scan of a progressive file in one call): `decode` itself checks
+    // no flag before libjpeg runs, only libjpeg's message callback can stop it.
+    let input = many_scans_jpeg(5);
+    let (meta, extra) = metadata::probe(&input).unwrap();
+    let (task, env) = (
+        std::sync::atomic::AtomicBool::new(false),
+        std::sync::atomic::AtomicBool::new(false),
+    );
+    let cp = Checkpoint::new(&task, &env);
+    assert!(decode::decode(&input, &meta, &extra, 1, None, &cp).is_ok());
+    task.store(true, std::sync::atomic::Ordering::Relaxed);
+    let e = decode::decode(&input, &meta, &extra, 1, None, &cp).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
+}

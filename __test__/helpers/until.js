@@ -1,0 +1,12 @@
+'use strict';
+// Waits for `cond()` to hold, polling once per event-loop turn, and fails
+// (rather than hangs) when it still does not hold after `limitMs`.
+async function until(cond, limitMs = 20000, what = cond.toString()) {
+  const deadline = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${limitMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+module.exports = { until };
