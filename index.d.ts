@@ -176,7 +176,7 @@ export interface RenderLimits {
   textChars?: number;
   /** Characters of one `<text>` element (its layout time grows with the square of its length). Default: 10 000. */
   textCharsPerElement?: number;
-  /** Pixels covered by painting shapes, glyphs and images (bounding boxes, summed). Default: 1 000 000 000; raise it for very large canvases. */
+  /** Pixel operations of painting: the bounding-box area of every shape, glyph and image, plus each path's edges (4 per row an edge spans, 1000 per point; twice for a stroke). Default: 1 000 000 000 (about a second); raise it for very large canvases or huge paths. */
   paintPixels?: number;
 }
 
@@ -331,6 +331,24 @@ export interface PoolStats {
   waitTime: LatencyStats;
   /** Time on a thread. */
   runTime: LatencyStats;
+  /**
+   * The same counters per lane: `native` (corepool's kernels) and `js` (the
+   * user's functions run by {@link Pool.run}). The top-level `queued`,
+   * `running`, `completed`, `failed` and `cancelled` are both lanes together.
+   * A JS task counts as `running` from the moment its batch holds a thread.
+   */
+  lanes: { native: LaneStats; js: LaneStats };
+  /** JS worker threads: alive now, started and exited since the pool was made. */
+  workers: { alive: number; started: number; exited: number };
+}
+
+/** Per-lane counters of {@link PoolStats.lanes}. */
+export interface LaneStats {
+  queued: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
 }
 
 /** Options of {@link Pool}. */
@@ -362,6 +380,50 @@ export interface PoolOptions {
    * (`COREPOOL_WIPE_MEMORY=0` turns it off for the default pool).
    */
   wipeMemory?: boolean;
+  /** The default worker module of {@link Pool.run}: a path or a `file:` URL (CommonJS or ESM). */
+  filename?: string | URL;
+  /** Milliseconds a JS worker may stay idle before it exits. Default: 30000. */
+  idleTimeout?: number;
+  /** V8 heap limits of each JS worker (`worker_threads` `resourceLimits`); a worker past them fails its task with `ERR_WORKER_EXITED`. */
+  resourceLimits?: {
+    maxOldGenerationSizeMb?: number;
+    maxYoungGenerationSizeMb?: number;
+    codeRangeSizeMb?: number;
+    stackSizeMb?: number;
+  };
+  /** Cloned into every JS worker; read it there as `require('corepool').workerData`. */
+  workerData?: unknown;
+  /** The JS workers' `process.env` (an object, or `worker_threads.SHARE_ENV`). Default: a copy of the parent's. */
+  env?: Record<string, string | undefined> | symbol;
+  /** Appended to `process.argv` in the JS workers. */
+  argv?: string[];
+  /** Node flags of the JS workers (e.g. `['--import', 'tsx']` for TypeScript worker files on Node 20). */
+  execArgv?: string[];
+  /** Milliseconds `close()` waits for JS tasks before rejecting them with `ERR_POOL_CLOSED`. Default: 30000. */
+  closeTimeout?: number;
+  /** Milliseconds an aborted or timed-out JS task may keep running before its worker is terminated and replaced. Default: 1000. */
+  abortGrace?: number;
+}
+
+/** Options of {@link Pool.run} / {@link run}. */
+export interface RunOptions extends TaskOptions {
+  /** The worker module (a path or a `file:` URL). Default: the pool's `filename`. */
+  filename?: string | URL;
+  /** The export to call. Default: the default export (or the `module.exports` function). */
+  name?: string;
+  /** ArrayBuffers and MessagePorts to move to the worker instead of copying them. */
+  transferList?: ReadonlyArray<ArrayBuffer | MessagePort | ArrayBufferView>;
+}
+
+/** What a worker function receives besides its payload. */
+export interface WorkerTaskContext {
+  /** Aborted when the caller's signal aborts or the task's timeout fires. */
+  signal: AbortSignal;
+}
+
+/** A value wrapped by {@link move}: its ArrayBuffers are transferred, not copied. */
+export interface Moved<T> {
+  readonly value: T;
 }
 
 /**
@@ -383,19 +445,43 @@ export class Pool {
   resize: typeof resize;
   /** {@link metadata} on this pool. */
   metadata: typeof metadata;
+  /**
+   * Runs the worker module's function (`fn(payload, { signal })`, sync or
+   * async) in a worker thread, under this pool's CPU budget and admission:
+   * native kernels and JS tasks together never run more than `threads` at
+   * once. Rejections: the function's own error (message, stack, `code`
+   * kept); `ERR_WORKER_EXITED` when its worker dies; `ERR_WORKER_INIT` when
+   * the module cannot load; `ABORT_ERR` / `ERR_TIMEOUT`; `ERR_QUEUE_FULL`;
+   * a TypeError for a payload that cannot be cloned.
+   */
+  run<R = any>(payload?: unknown, options?: RunOptions): Promise<R>;
   /** A snapshot of the counters. */
   stats(): PoolStats;
   /** The counters in Prometheus text exposition format (`corepool_` prefix, `pool` label). */
   metrics(): string;
   /**
    * Stops admission (later calls reject with `ERR_POOL_CLOSED`), lets
-   * in-flight tasks settle, then releases the threads. Idempotent.
+   * in-flight tasks settle (JS tasks up to `closeTimeout`, then they reject
+   * with `ERR_POOL_CLOSED`), terminates the JS workers, then releases the
+   * threads. Idempotent.
    */
   close(): Promise<void>;
 }
 
 /** The process-wide pool used by the module-level functions. Its `close()` rejects. */
 export const defaultPool: Pool;
+
+/** {@link Pool.run} on the default pool (give `options.filename`). */
+export function run<R = any>(payload?: unknown, options?: RunOptions): Promise<R>;
+
+/** Marks `value` (ArrayBuffers, views, MessagePorts, or objects holding them) to be transferred, not cloned, as a payload or a worker's result. */
+export function move<T>(value: T): Moved<T>;
+
+/** True inside a corepool JS worker thread. */
+export const isWorkerThread: boolean;
+
+/** Inside a corepool JS worker: the pool's `workerData` option. */
+export const workerData: any;
 
 /** Counters of the default pool. */
 export function stats(): PoolStats;
@@ -420,7 +506,10 @@ export type CorepoolErrorCode =
   | 'ERR_UNSUPPORTED_FORMAT'
   | 'ERR_INVALID_HASH'
   | 'ERR_PASSWORD_TOO_LONG'
-  | 'ERR_INVALID_PASSWORD';
+  | 'ERR_INVALID_PASSWORD'
+  | 'ERR_WORKER_EXITED'
+  | 'ERR_WORKER_INIT'
+  | 'ERR_WORKER_RESULT';
 
 /** Every rejection from a task (other than argument TypeErrors/RangeErrors) is a CorepoolError. */
 export class CorepoolError extends Error {

@@ -8,6 +8,7 @@ const { CorepoolError, AbortError } = require('./lib/errors');
 const { checkOptions, checkInteger, checkOneOf, toBytes, typeError, valueError } = require('./lib/validate');
 const { run, checkSignal, checkTimeout } = require('./lib/run');
 const { parseColor } = require('./lib/color');
+const workers = require('./lib/workers');
 
 const DIGEST_ALGORITHMS = ['sha256', 'sha512', 'blake3', 'xxh3-64'];
 const ENCODINGS = ['hex', 'base64', 'base64url'];
@@ -259,7 +260,7 @@ const kHandle = Symbol('corepool.handle');
  */
 class Pool {
   constructor(options) {
-    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name', 'maxMemory', 'wipeMemory']);
+    const opts = checkOptions(options, 'options', ['threads', 'maxQueue', 'name', 'maxMemory', 'wipeMemory', ...workers.WORKER_OPTION_KEYS]);
     const threads = opts.threads === undefined ? 0 : checkInteger(opts.threads, 'options.threads', 1, MAX_THREADS);
     let maxQueue;
     if (opts.maxQueue !== undefined && opts.maxQueue !== 'auto') {
@@ -268,7 +269,16 @@ class Pool {
     if (opts.name !== undefined && typeof opts.name !== 'string') throw typeError('options.name', 'of type string', opts.name);
     const maxMemory = opts.maxMemory === undefined ? undefined : checkInteger(opts.maxMemory, 'options.maxMemory', 1, Number.MAX_SAFE_INTEGER);
     const wipeMemory = opts.wipeMemory === undefined ? undefined : checkBoolean(opts.wipeMemory, 'options.wipeMemory');
+    workers.initWorkers(this, opts);
     this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name, maxMemory, wipeMemory);
+  }
+
+  /**
+   * Runs the worker module's function on `payload` in a worker thread, under
+   * the pool's CPU budget; see index.d.ts.
+   */
+  run(payload, options) {
+    return workers.runOn(this, this[kHandle], payload, options);
   }
 
   /** Checksum of `data`; see index.d.ts. */
@@ -303,25 +313,34 @@ class Pool {
 
   /** Counters and latency percentiles. */
   stats() {
-    return native.stats(this[kHandle]);
+    return workers.statsOf(this, this[kHandle]);
   }
 
   /** Prometheus text exposition of `stats()`. */
   metrics() {
-    return native.metrics(this[kHandle]);
+    return workers.metricsOf(this, this[kHandle]);
   }
 
-  /** Stops admission and resolves once every admitted task has settled. */
+  /**
+   * Stops admission (both lanes), lets admitted tasks finish (JS tasks up to
+   * `closeTimeout`), stops the workers, and resolves once nothing is in flight.
+   */
   close() {
-    if (this[kHandle] === null) {
+    const handle = this[kHandle];
+    if (handle === null) {
       return Promise.reject(new CorepoolError('The default pool cannot be closed', 'ERR_INVALID_STATE'));
     }
-    return native.close(this[kHandle]);
+    // The first close() stops admission of both lanes at once; the second
+    // re-checks "nothing in flight" after the JS lane has drained (JS tasks
+    // give their admission back without passing through the native drain).
+    const first = native.close(handle);
+    return workers.closeWorkers(this).then(() => Promise.all([first, native.close(handle)])).then(() => undefined);
   }
 }
 
 const defaultPool = Object.create(Pool.prototype);
 defaultPool[kHandle] = null;
+workers.initWorkers(defaultPool, {});
 
 module.exports = {
   Pool,
@@ -338,9 +357,13 @@ module.exports = {
   resize: (input, options) => resizeOn(null, input, options),
   metadata: (input, options) => metadataOn(null, input, options),
   registerFont: (data, options) => registerFontOn(null, data, options),
-  stats: () => native.stats(null),
-  metrics: () => native.metrics(null),
+  stats: () => defaultPool.stats(),
+  metrics: () => defaultPool.metrics(),
+  run: (payload, options) => defaultPool.run(payload, options),
+  move: workers.move,
+  isWorkerThread: workers.isWorkerThread,
+  workerData: workers.workerData,
   defaultThreads: () => native.defaultThreads(),
   // Internal: shared with the other entry points (corepool/bcrypt) and tests.
-  _internal: { native, kHandle, run, taskOptions, valueError },
+  _internal: { native, kHandle, run, taskOptions, valueError, workers },
 };

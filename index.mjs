@@ -18,5 +18,9 @@ export const {
   stats,
   metrics,
   defaultThreads,
+  run,
+  move,
+  isWorkerThread,
+  workerData,
 } = corepool;
 export default corepool;

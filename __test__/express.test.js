@@ -352,3 +352,29 @@ test('server.js: a bad MODE is refused', async () => {
   const { exited } = spawnServer({ MODE: 'turbo' });
   assert.equal((await exited).code, 2);
 });
+
+test('POST /report: the CSV summary runs as the app\'s own JS on the pool\'s JS lane (and inline)', async () => {
+  const csv = 'id,region,units,price\n1,north,2,10.5\n2,"south, far",1,100\n3,north,3,1\n';
+  const expected = { rows: 3, regions: { north: { orders: 2, units: 5, revenue: 24 }, 'south, far': { orders: 1, units: 1, revenue: 100 } }, revenue: 124 };
+  for (const mode of ['corepool', 'inline']) {
+    const s = await start({ mode, threads: 2 });
+    try {
+      const post = (body) => request(`${s.url}/report`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+      const ok = await post(csv);
+      assert.equal(ok.status, 200, mode);
+      assert.deepEqual(ok.body, expected, mode);
+      const bad = await post('id,region\n1,north\n');
+      assert.equal(bad.status, 400, mode);
+      assert.deepEqual(bad.body.error, { code: 'ERR_INVALID_CSV', message: 'Invalid CSV: missing column(s) units, price' }, mode);
+      assert.equal((await post('')).status, 400, mode);
+      if (mode === 'corepool') {
+        const st = s.pool.stats();
+        assert.equal(st.lanes.js.completed, 1);
+        assert.equal(st.lanes.js.failed, 1);
+        assert.ok(st.workers.started >= 1);
+      }
+    } finally {
+      await s.stop();
+    }
+  }
+});

@@ -52,6 +52,11 @@ const VARIANTS = {
     const pool = new Pool({ threads: CORES });
     return { run: (pw) => pool.hash(pw, { algorithm: 'argon2id' }), close: () => pool.close() };
   },
+  'corepool argon2id wipeMemory:false': () => {
+    const { Pool } = require('..');
+    const pool = new Pool({ threads: CORES, wipeMemory: false });
+    return { run: (pw) => pool.hash(pw, { algorithm: 'argon2id' }), close: () => pool.close() };
+  },
   '@node-rs/argon2': () => {
     const a = require('@node-rs/argon2');
     return { run: (pw) => a.hash(pw, { memoryCost: 19456, timeCost: 2, parallelism: 1, algorithm: 2 }), close: async () => {} };
@@ -75,7 +80,7 @@ function main() {
   for (const cost of COSTS) {
     for (const name of Object.keys(VARIANTS).filter((n) => !n.includes('argon2'))) plan.push([name, cost]);
   }
-  plan.push(['corepool argon2id', 0], ['@node-rs/argon2', 0]);
+  plan.push(['corepool argon2id', 0], ['corepool argon2id wipeMemory:false', 0], ['@node-rs/argon2', 0]);
   const runs = {};
   for (let r = 0; r < RUNS; r++) {
     for (const [name, cost] of plan) {

@@ -11,17 +11,21 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { machine } = require('./lib');
 
-const ALL = ['overhead', 'hash', 'render', 'resize'];
+const ALL = ['overhead', 'hash', 'render', 'resize', 'workers'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 const m = machine();
 const OUT = path.join(__dirname, '..', 'BENCHMARKS.md');
 // Sections of the existing file, to keep the ones not re-run.
+// "## Reliability" (fuzzing results, written by hand from npm run fuzz) is
+// not a benchmark: kept as is, at the end.
 const previous = {};
+let reliability = '';
 if (fs.existsSync(OUT)) {
   for (const part of fs.readFileSync(OUT, 'utf8').split(/^(?=## )/m)) {
     const name = part.match(/^## (\S+)\n/)?.[1];
     if (ALL.includes(name)) previous[name] = part.trimEnd() + '\n';
+    if (name === 'Reliability') reliability = `\n${part.trimEnd()}\n`;
   }
 }
 const fresh = {};
@@ -60,7 +64,7 @@ in the same run. Raw JSON goes to \`bench/results/\` (not committed).
 const notes = fs.existsSync(path.join(__dirname, 'NOTES.md')) ? `\n${fs.readFileSync(path.join(__dirname, 'NOTES.md'), 'utf8')}` : '';
 const sections = ALL.map((n) => fresh[n] || previous[n]).filter(Boolean);
 const chart = '![corepool ÷ best peer](docs/benchmarks.png)\n';
-fs.writeFileSync(OUT, `${header}\n${chart}\n${sections.join('\n')}${notes}`);
+fs.writeFileSync(OUT, `${header}\n${chart}\n${sections.join('\n')}${notes}${reliability}`);
 console.error('wrote BENCHMARKS.md');
 const c = spawnSync(process.execPath, [path.join(__dirname, 'chart.js')], { stdio: 'inherit' });
 if (c.status !== 0) process.exit(1);

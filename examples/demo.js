@@ -4,7 +4,8 @@
 // Starts examples/express/server.js as a child process twice (MODE=inline,
 // then MODE=corepool) and drives each with the same bounded load: a fixed
 // number of keep-alive connections per endpoint (signup + login, a thumbnail
-// of a 1600×900 photo, a social-card PNG), each sending its next request as
+// of a 1600×900 photo, a social-card PNG, a 200 KB CSV report — the app's own
+// JS, on the pool's JS lane in corepool mode), each sending its next request as
 // soon as the previous answer arrives. Meanwhile a probe sends GET /healthz
 // every 10 ms on one of 4 connections (skipped when all 4 still wait) — the
 // cheap request every server also serves — and records how long each answer
@@ -38,7 +39,15 @@ const PROBE_MS = 10;
 const PROBE_CONNECTIONS = 4;
 const REQUEST_TIMEOUT_MS = 15000;
 const MODES = ['inline', 'corepool'];
-const ENDPOINTS = ['POST /signup', 'POST /login', 'POST /thumbnail', 'GET /card.png'];
+const ENDPOINTS = ['POST /signup', 'POST /login', 'POST /thumbnail', 'GET /card.png', 'POST /report'];
+
+/** A ~200 KB sales CSV for POST /report (the app's own JS: on the JS lane in corepool mode). */
+const SALES_CSV = (() => {
+  const regions = ['north', 'south', 'east', 'west'];
+  const lines = ['id,region,units,price'];
+  for (let i = 0; lines.length < 8000; i++) lines.push(`${i},${regions[i % 4]},${(i % 7) + 1},${(i % 50) + 0.99}`);
+  return lines.join('\n');
+})();
 
 // ---- child processes: never leave one behind ------------------------------
 
@@ -203,6 +212,7 @@ async function drive(url, mode) {
       }),
       connection((agent) => call(agent, 'POST /thumbnail', '/thumbnail?w=320', thumbnail)),
       connection((agent, n) => call(agent, 'GET /card.png', `/card.png?title=${encodeURIComponent(`Demo card number ${n}`)}`)),
+      connection((agent) => call(agent, 'POST /report', '/report', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: SALES_CSV })),
     );
   }
 
@@ -263,10 +273,12 @@ async function main() {
   console.log(`corepool demo — examples/express under load; ${os.availableParallelism()} cores, Node ${process.version}`);
   console.log(
     `Each mode: server.js in a child process, ${WARMUP} s warm-up + ${SECONDS} s measured. ${CONNECTIONS} keep-alive ` +
-      `connection(s) each for signup+login (bcrypt cost ${COST}), thumbnail (1600×900 JPEG → 320 px) and card.png ` +
-      `(1200×630), one request after another; GET /healthz every ${PROBE_MS} ms on ${PROBE_CONNECTIONS} more.`,
+      `connection(s) each for signup+login (bcrypt cost ${COST}), thumbnail (1600×900 JPEG → 320 px), card.png ` +
+      `(1200×630) and report (200 KB CSV → summary, the app's own JS), one request after another; GET /healthz every ${PROBE_MS} ms on ${PROBE_CONNECTIONS} more.`,
   );
-  console.log('inline: bcryptjs, jpeg-js and resvg-js on the event loop. corepool: the same endpoints on corepool\'s pool.');
+  console.log(
+    "inline: bcryptjs, jpeg-js, resvg-js and the report function on the event loop. corepool: the same endpoints on corepool's pool (the report on its JS lane).",
+  );
   const results = {};
   for (const mode of MODES) {
     process.stdout.write(`  ${mode}: running… `);

@@ -4,6 +4,11 @@
 //! `tasks/` (pure kernels) and `js/` (N-API glue).
 #![deny(missing_docs)]
 
+// The fuzz harness (fuzz/src/harness.rs) names the crate `corepool`; its
+// replay tests include it from src/tasks/fuzz_regressions.rs.
+#[cfg(test)]
+extern crate self as corepool;
+
 mod js;
 pub mod pool;
 pub mod tasks;
@@ -22,6 +27,12 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("metrics", js::pool::metrics),
     ("close", js::pool::close),
     ("cancel", js::pool::cancel),
+    ("admitJs", js::lease::admit_js),
+    ("releaseJs", js::lease::release_js),
+    ("lease", js::lease::lease),
+    ("unlease", js::lease::unlease),
+    ("leasesParked", js::lease::leases_parked),
+    ("nativeQueued", js::lease::native_queued),
     ("progress", js::pool::progress),
     ("digest", js::digest::digest),
     ("hash", js::hash::hash),

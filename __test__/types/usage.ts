@@ -20,6 +20,16 @@ async function main(): Promise<void> {
   const p99: number = s.runTime.p99 + s.waitTime.max + s.queued + s.memoryReserved + s.maxMemory;
   const text: string = pool.metrics();
   await pool.hash('x', { cost: 4 });
+  const js: corepool.LaneStats = s.lanes.js;
+  const alive: number = s.workers.alive + js.running;
+  const jsPool = new corepool.Pool({ threads: 2, filename: './w.js', idleTimeout: 1000, execArgv: ['--import', 'tsx'], resourceLimits: { maxOldGenerationSizeMb: 64 }, closeTimeout: 500, abortGrace: 100 });
+  const n: number = await jsPool.run<number>(1, { name: 'double', signal: AbortSignal.timeout(100), timeout: 50, transferList: [new ArrayBuffer(1)] });
+  const any2: unknown = await corepool.run({ a: 1 }, { filename: new URL('file:///w.mjs') });
+  const moved: corepool.Moved<Uint8Array> = corepool.move(new Uint8Array(2));
+  const inWorker: boolean = corepool.isWorkerThread;
+  // @ts-expect-error transferList takes transferables
+  await jsPool.run(1, { transferList: ['x'] });
+  void [alive, n, any2, moved, inWorker];
   await pool.close();
 
   try {

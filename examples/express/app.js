@@ -6,6 +6,8 @@
 //   POST /thumbnail     image body → JPEG or WebP (by Accept), ?w= width (default 320)
 //   GET  /card.png      ?title=&subtitle= → 1200×630 social card PNG
 //   GET  /invoice.pdf   ?id= → two-page PDF
+//   POST /report        CSV body (region, units, price columns) → JSON summary per region;
+//                       the app's own JS (report-worker.js) on the pool's JS lane
 //   GET  /metrics       Prometheus text: corepool's pool + prom-client's process metrics
 //   GET  /healthz       "ok"
 //   GET  /debug/stats   event-loop delay and CPU (only with `debugStats: true`; used by npm run demo)
@@ -182,6 +184,14 @@ function createApp(options = {}) {
     const id = textParam(req.query.id, 'id', 'INV-2025-0042', 40);
     const pdf = await work.pdf(invoiceSvgs(sampleInvoice(id)), res.locals.signal);
     res.type('application/pdf').set('Content-Disposition', 'inline; filename="invoice.pdf"').send(pdf);
+  });
+
+  const csvBody = express.text({ type: ['text/csv', 'text/plain'], limit: maxUploadBytes });
+  app.post('/report', csvBody, async (req, res) => {
+    if (typeof req.body !== 'string' || req.body.length === 0) {
+      throw new HttpError(400, 'ERR_EMPTY_BODY', 'send the CSV as a text/csv request body');
+    }
+    res.json(await work.report(req.body, res.locals.signal));
   });
 
   app.get('/metrics', async (req, res) => {

@@ -24,6 +24,7 @@ const STATUS_BY_CODE = {
   ERR_DECODE: 400,
   ERR_UNSUPPORTED_FORMAT: 400,
   ERR_LIMIT: 413,
+  ERR_INVALID_CSV: 400, // POST /report: thrown by report-worker.js, passed through the JS lane
   ABORT_ERR: 499, // the client went away; nobody reads this answer
 };
 

@@ -13,6 +13,7 @@ const jpeg = require('jpeg-js');
 const { Resvg } = require('@resvg/resvg-js');
 const { CorepoolError, AbortError } = require('corepool');
 const { HttpError } = require('./errors');
+const report = require('./report-worker');
 
 const FONT_FILE = path.join(__dirname, '..', '..', 'fonts', 'DejaVuSans.ttf');
 const BCRYPT_MAX_BYTES = 72;
@@ -118,6 +119,10 @@ function createInlineWork({ bcryptCost, maxInputPixels }) {
     }),
     pdf: async(() => {
       throw new HttpError(501, 'ERR_NOT_IMPLEMENTED', 'inline mode has no PDF renderer; start the app with MODE=corepool');
+    }),
+    report: async((csv, signal) => {
+      checkSignal(signal);
+      return report(csv);
     }),
   };
 }

@@ -4,7 +4,10 @@
 // AbortSignal (aborted when the client disconnects), so work still queued for
 // a client that is gone is skipped. inline.js has the same methods done on the
 // JS thread.
+const path = require('node:path');
 const corepool = require('corepool');
+
+const REPORT_WORKER = path.join(__dirname, 'report-worker.js');
 
 /**
  * @param {object} o
@@ -26,6 +29,8 @@ function createPoolWork({ pool, bcryptCost, taskTimeout, maxInputPixels }) {
       pool.resize(image, { width, format, quality: 80, withoutEnlargement: true, maxInputPixels, signal, timeout: taskTimeout }),
     png: (svg, signal) => pool.render(svg, { ...fonts, signal, timeout: taskTimeout }),
     pdf: (svgs, signal) => pool.render(svgs, { ...fonts, format: 'pdf', signal, timeout: taskTimeout }),
+    // The app's own JavaScript, on a worker thread under the same CPU budget.
+    report: (csv, signal) => pool.run(csv, { filename: REPORT_WORKER, signal, timeout: taskTimeout }),
   };
 }
 

@@ -8,6 +8,7 @@
 
 pub mod digest;
 pub mod hash;
+pub mod lease;
 pub mod pool;
 pub mod render;
 pub mod resize;

@@ -183,6 +183,8 @@ struct Pending {
     pool: Arc<Pool>,
     token: u32,
     cancel: Option<Arc<AtomicBool>>,
+    /// A lease grant (lease.rs): not admitted, not counted as a task.
+    lease: bool,
     /// The kernel's progress counter, for tasks that report progress.
     progress: Option<Arc<AtomicU32>>,
 }
@@ -425,8 +427,40 @@ impl EnvLocal {
             pool,
             token,
             cancel,
+            lease: false,
             progress: None,
         };
+        // SAFETY: per the function's contract.
+        unsafe { self.insert_pending(env, p) }
+    }
+
+    /// Records a pending lease grant (lease.rs) and returns its slot.
+    ///
+    /// # Safety
+    /// On the JS thread of `env`.
+    pub unsafe fn insert_lease(
+        &self,
+        env: sys::napi_env,
+        deferred: sys::napi_deferred,
+        pool: Arc<Pool>,
+    ) -> u32 {
+        let p = Pending {
+            deferred: Some(deferred),
+            refs: Vec::new(),
+            pool,
+            token: 0,
+            cancel: None,
+            lease: true,
+            progress: None,
+        };
+        // SAFETY: per the function's contract.
+        unsafe { self.insert_pending(env, p) }
+    }
+
+    /// # Safety
+    /// On the JS thread of `env`.
+    unsafe fn insert_pending(&self, env: sys::napi_env, p: Pending) -> u32 {
+        let token = p.token;
         let mut slots = self.slots.borrow_mut();
         let slot = match self.free.borrow_mut().pop() {
             Some(i) => {
@@ -590,7 +624,9 @@ impl EnvLocal {
             // SAFETY: refs created by this env for this task; the job is done.
             unsafe { sys::napi_delete_reference(env, *r) };
         }
-        p.pool.release();
+        if !p.lease {
+            p.pool.release();
+        }
         let Some(d) = p.deferred else { return };
         // SAFETY: JS thread; `d` is unsettled.
         unsafe {
@@ -601,7 +637,9 @@ impl EnvLocal {
                     .error_to_js(env, e.code.as_str(), &e.message)
                     .map(|v| sys::napi_reject_deferred(env, d, v)),
             };
-            p.pool.count_settled(ok && settled.is_ok());
+            if !p.lease {
+                p.pool.count_settled(ok && settled.is_ok());
+            }
             if settled.is_err() {
                 // Conversion failed (out of memory in V8, or a pending
                 // exception): reject with whatever can still be made.

@@ -46,6 +46,12 @@ pub(super) struct QueuedBcrypt {
 pub(super) struct BcryptQueue(Mutex<VecDeque<QueuedBcrypt>>);
 
 impl BcryptQueue {
+    /// When the oldest queued task was admitted.
+    pub(super) fn front_admitted(&self) -> Option<Instant> {
+        let q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.front().map(|t| t.admitted_at)
+    }
+
     /// Takes the oldest task plus up to `max - 1` later ones of its cost.
     fn take_batch(&self, threads: usize) -> Vec<QueuedBcrypt> {
         let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -92,7 +98,8 @@ impl Pool {
                 job,
             });
         let pool = Arc::clone(self);
-        let runner = move || pool.run_bcrypt_batch();
+        // Leases and bcrypt tasks are served oldest first (lease.rs).
+        let runner = move || pool.run_next_queued();
         let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
             Some(rayon) => rayon.spawn(runner),
@@ -101,10 +108,12 @@ impl Pool {
         }
     }
 
-    fn run_bcrypt_batch(&self) {
+    /// Runs a batch of queued bcrypt tasks. Returns false when the queue
+    /// was empty.
+    pub(super) fn run_bcrypt_batch(&self) -> bool {
         let batch = self.bcrypt.take_batch(self.threads);
         if batch.is_empty() {
-            return;
+            return false;
         }
         let c = &self.counters;
         let started = Instant::now();
@@ -139,7 +148,7 @@ impl Pool {
             });
         }
         if jobs.is_empty() {
-            return;
+            return true;
         }
         let never = AtomicBool::new(false);
         let cps: Vec<Checkpoint> = tasks
@@ -177,5 +186,6 @@ impl Pool {
             c.run.record(elapsed);
             guard.env().complete(Completion { slot, result });
         }
+        true
     }
 }

@@ -19,6 +19,7 @@
 pub mod completion;
 pub mod input;
 mod lanes;
+pub mod lease;
 pub mod memory;
 pub mod output;
 pub mod stats;
@@ -59,6 +60,8 @@ pub struct Pool {
     /// Wipe secrets a task left in a thread's reusable memory after posting
     /// its result (`tasks::after_task`). Default: true.
     wipe_memory: AtomicBool,
+    /// Run slots lent to the JS worker lane (lease.rs).
+    leases: lease::Leases,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
@@ -126,6 +129,7 @@ impl Pool {
             bcrypt: lanes::BcryptQueue::default(),
             memory: memory::MemoryBudget::new(memory::default_max_memory()),
             wipe_memory: AtomicBool::new(true),
+            leases: lease::Leases::default(),
         }))
     }
 

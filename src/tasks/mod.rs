@@ -10,8 +10,12 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod digest;
+#[cfg(test)]
+mod fuzz_regressions;
 pub mod hash;
 pub(crate) mod interrupt;
+#[cfg(test)]
+mod malformed_inputs;
 pub mod render;
 pub mod resize;
 

@@ -250,3 +250,41 @@ fn painting_stops_between_nodes_when_cancelled() {
     resvg::render(&tree, ts, &mut reference.as_mut());
     assert_eq!(pixmap.data(), reference.data());
 }
+
+#[test]
+fn complex_paths_are_bounded_by_their_edges_not_only_their_area() {
+    // A million-point path in a 1000×1000 box: a small area, seconds of
+    // rasterising (building, sorting and walking its edges).
+    let path = |n: usize, attrs: &str| {
+        let mut d = String::from("M0 0");
+        for i in 0..n {
+            d.push_str(&format!("L{} {}", i % 1000, (i * 7) % 1000));
+        }
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1000"><path d="{d}" {attrs}/></svg>"#
+        )
+    };
+    let big = path(1_000_000, r#"fill="red" stroke="blue""#);
+    assert!(limit_message(&big, &det()).contains("paintPixels"));
+    let raised = RenderLimits {
+        paint_pixels: 10_000_000_000,
+        ..RenderLimits::default()
+    };
+    let small = path(20_000, r#"fill="red" stroke="blue""#);
+    assert!(run(&small, &det()).is_ok());
+    assert!(run(&small, &with_limits(raised)).is_ok());
+    // Tall edges count by the rows they span: 2,000 canvas-high zigzags.
+    let mut d = String::from("M0 0");
+    for i in 0..2_000 {
+        d.push_str(if i % 2 == 0 { "L1000 1000000" } else { "L0 0" });
+    }
+    let tall = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1000" viewBox="0 0 1000 1000000"><path d="{d}" fill="red"/></svg>"#
+    );
+    assert!(run(&tall, &det()).is_ok());
+    let tight = RenderLimits {
+        paint_pixels: 5_000_000,
+        ..RenderLimits::default()
+    };
+    assert_eq!(code(&tall, &with_limits(tight)), ErrorCode::Limit);
+}

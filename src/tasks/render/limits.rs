@@ -43,8 +43,9 @@ pub struct RenderLimits {
     /// Characters of one `<text>` element (usvg lays a text chunk out in time
     /// quadratic in its length). Default: 10_000.
     pub text_chars_per_element: u64,
-    /// Pixels covered by painting paths, glyphs and images (each charged its
-    /// bounding box on its target), summed. Default: 1_000_000_000.
+    /// Pixel operations of painting: the area each path, glyph and image
+    /// covers (its bounding box on its target) plus each path's edge work
+    /// (see `guard`), summed. Default: 1_000_000_000 (about a second).
     pub paint_pixels: u64,
 }
 

@@ -27,6 +27,7 @@ mod guard;
 pub mod limits;
 mod pdf;
 pub mod resources;
+mod resvg_bugs;
 
 pub use fonts::{register_font, BUNDLED_FAMILY};
 pub use limits::RenderLimits;
@@ -235,6 +236,7 @@ pub fn render(
         trees.push(interrupt::interruptible(cp, || {
             resources::parse_tree(svg, &ctx, 0)
         })??);
+        resvg_bugs::check(trees.last().expect("just pushed"))?;
         cp.check()?;
     }
     let mut out = match opts.format {

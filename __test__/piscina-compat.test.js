@@ -1,0 +1,66 @@
+'use strict';
+// corepool/piscina against piscina's documented behaviour (piscina's own
+// suite is run separately; see README "corepool/piscina").
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { EventEmitter } = require('node:events');
+const Piscina = require('../lib/piscina.js');
+
+const TASKS = path.join(__dirname, 'fixtures', 'workers', 'tasks.mjs');
+const ADD = path.join(__dirname, 'fixtures', 'workers', 'add.js');
+
+test('statics and exports match piscina', async () => {
+  assert.equal(Piscina.Piscina, Piscina);
+  assert.equal(Piscina.isWorkerThread, false);
+  assert.equal(Piscina.workerData, undefined);
+  assert.equal(typeof Piscina.version, 'string');
+  assert.equal(Piscina.transferableSymbol, Symbol.for('Piscina.transferable'));
+  assert.equal(Piscina.valueSymbol, Symbol.for('Piscina.valueOf'));
+  assert.equal(Piscina.queueOptionsSymbol, Symbol.for('Piscina.queueOptions'));
+  const esm = await import('../lib/piscina.mjs');
+  assert.equal(esm.default, Piscina);
+  assert.equal(esm.move, Piscina.move);
+  assert.equal(require.resolve('corepool/piscina'), require.resolve('../lib/piscina.js'));
+});
+
+test('run, named exports, options and events', async () => {
+  const pool = new Piscina({ filename: TASKS, minThreads: 1, maxThreads: 2, maxQueue: 'auto' });
+  assert.equal(pool.options.maxQueue, 4);
+  assert.equal(pool.threads.length, 1, 'minThreads start at once');
+  const created = [];
+  pool.on('workerCreate', (w) => created.push(w.threadId));
+  assert.equal(await pool.run(21), 42);
+  assert.equal(await pool.run(1, { filename: ADD }), 2);
+  assert.deepEqual(await pool.run(3, { name: 'later' }), { x: 3, async: true });
+  assert.equal(pool.completed, 3);
+  assert.ok(pool.histogram.runTime.max > 0);
+  assert.ok(pool.duration > 0);
+  await pool.destroy();
+});
+
+test('validation and errors use piscina messages', async () => {
+  assert.throws(() => new Piscina({ maxThreads: 0 }), /options.maxThreads must be a positive integer/);
+  assert.throws(() => new Piscina({ minThreads: 4, maxThreads: 2 }), RangeError);
+  assert.throws(() => new Piscina({ atomics: 'x' }), /options.atomics should be a value of sync, sync or disabled/);
+  const pool = new Piscina({ minThreads: 0, maxThreads: 1 });
+  await assert.rejects(pool.run(1), /filename must be provided to run\(\) or in options object/);
+  const ee = new EventEmitter();
+  const p = pool.run(null, { filename: TASKS, name: 'spin', signal: ee });
+  setTimeout(() => ee.emit('abort'), 20);
+  await assert.rejects(p, (err) => err.name === 'AbortError' && err.message === 'The task has been aborted');
+  await assert.rejects(pool.run(3, { filename: TASKS, name: 'exit' }), /worker exited with code: 3/);
+  await pool.close();
+  await assert.rejects(pool.run(1, { filename: ADD }), /The task has been aborted/);
+});
+
+test('move() transfers and exposes piscina\'s view', async () => {
+  const ab = new ArrayBuffer(8);
+  const m = Piscina.move(ab);
+  assert.equal(m[Piscina.valueSymbol], ab);
+  assert.equal(m[Piscina.transferableSymbol], ab);
+  const pool = new Piscina({ filename: TASKS, name: 'byteLength', minThreads: 0, maxThreads: 1 });
+  assert.equal(await pool.run(m), 8);
+  assert.equal(ab.byteLength, 0);
+  await pool.destroy();
+});

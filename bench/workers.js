@@ -1,0 +1,215 @@
+'use strict';
+// The JS lane (pool.run) against piscina, 2 threads each, same worker files:
+//  (a) tiny task (x => x + 1), 1000 in flight: tasks/s
+//  (b) tiny task, sequential round trip: p50/p99
+//  (c) real tasks, 64 in flight: parse a 1 MB CSV + aggregate; render a
+//      ~55 KB HTML page: tasks/s and event-loop delay p99
+//  (d) mixed load: bcrypt cost 10 + the CSV task, 32 in flight each.
+//      corepool: one Pool of 2 threads runs both (native hash + JS lane).
+//      peer: piscina (2 threads) for CSV + the `bcrypt` package for hashes
+//      (libuv's 4 threads). CPU busy (cores used by the process), loop p99.
+//  (e) idle RSS added per JS worker (4 workers started, then idle)
+// Each variant runs in its own process, RUNS times; tables show medians.
+// Usage: node bench/workers.js   Env: RUNS (3), DUR_MS (3000), SEQ_N (3000)
+const path = require('node:path');
+const { median, child, machine, table, writeResult, loopDelay, percentile, saturate } = require('./lib');
+
+const RUNS = +(process.env.RUNS || 3);
+const DUR_MS = +(process.env.DUR_MS || 3000);
+const SEQ_N = +(process.env.SEQ_N || 3000);
+const THREADS = 2;
+const W = path.join(__dirname, 'workers');
+const LIBS = ['corepool', 'piscina'];
+
+function makePool(lib, filename, threads = THREADS) {
+  if (lib === 'corepool') {
+    const { Pool } = require('..');
+    const pool = new Pool({ threads, filename });
+    return { pool, run: (x) => pool.run(x), close: () => pool.close() };
+  }
+  const { Piscina } = require('piscina');
+  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads });
+  return { pool, run: (x) => pool.run(x), close: () => pool.destroy() };
+}
+
+function piscinaVersion() {
+  const fs = require('node:fs');
+  let dir = path.dirname(require.resolve('piscina'));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+}
+
+function cpuMeter() {
+  const c0 = process.cpuUsage();
+  const w0 = process.hrtime.bigint();
+  return () => {
+    const c = process.cpuUsage(c0);
+    const wall = Number(process.hrtime.bigint() - w0) / 1e9;
+    return (c.user + c.system) / 1e6 / wall;
+  };
+}
+
+async function tiny(lib) {
+  const p = makePool(lib, path.join(W, 'add.js'));
+  for (let i = 0; i < 5000; i++) await p.run(i);
+  await saturate(p.run, 1000, 500); // warm up the batch path too
+  const eld = loopDelay();
+  const { done, secs } = await saturate(p.run, 1000, DUR_MS);
+  const loop = eld();
+  await p.close();
+  return { tasksPerSec: done / secs, loopP99: loop.p99 };
+}
+
+async function sequential(lib) {
+  const p = makePool(lib, path.join(W, 'add.js'));
+  for (let i = 0; i < 2000; i++) await p.run(i);
+  const lat = [];
+  for (let i = 0; i < SEQ_N; i++) {
+    const t = process.hrtime.bigint();
+    await p.run(i);
+    lat.push(Number(process.hrtime.bigint() - t) / 1e3);
+  }
+  await p.close();
+  return { p50Us: percentile(lat, 50), p99Us: percentile(lat, 99) };
+}
+
+async function real(lib, kind) {
+  const file = path.join(W, kind === 'csv' ? 'csv.js' : 'template.js');
+  const payload = kind === 'csv' ? require(file).makeCsv(1e6) : require(file).makeData();
+  const p = makePool(lib, file);
+  for (let i = 0; i < 8; i++) await p.run(payload);
+  const eld = loopDelay();
+  const { done, secs } = await saturate(() => p.run(payload), 64, DUR_MS);
+  const loop = eld();
+  await p.close();
+  return { tasksPerSec: done / secs, loopP99: loop.p99 };
+}
+
+async function mixed(lib) {
+  const csvFile = path.join(W, 'csv.js');
+  const csv = require(csvFile).makeCsv(1e6);
+  let hash;
+  let p;
+  if (lib === 'corepool') {
+    p = makePool('corepool', csvFile);
+    hash = () => p.pool.hash('correct horse battery staple', { cost: 10 });
+  } else {
+    p = makePool('piscina', csvFile);
+    const bcrypt = require('bcrypt');
+    hash = () => bcrypt.hash('correct horse battery staple', 10);
+  }
+  await Promise.all([p.run(csv), hash()]);
+  const eld = loopDelay();
+  const cpu = cpuMeter();
+  const [h, c] = await Promise.all([saturate(hash, 32, DUR_MS), saturate(() => p.run(csv), 32, DUR_MS)]);
+  const cores = cpu();
+  const loop = eld();
+  await p.close();
+  return { hashPerSec: h.done / h.secs, csvPerSec: c.done / c.secs, cores, loopP99: loop.p99 };
+}
+
+async function rss(lib) {
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      global.gc();
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    return process.memoryUsage().rss / 1048576;
+  };
+  const N = 4;
+  if (lib === 'node') return { rssMB: await settle() };
+  const file = path.join(W, 'add.js');
+  const p = makePool(lib, file, N);
+  // Start N workers: piscina starts minThreads at once; corepool on demand.
+  const started = () => (lib === 'corepool' ? p.pool.stats().workers.alive : p.pool.threads.length);
+  for (let k = 0; k < 50 && started() < N; k++) await Promise.all(Array.from({ length: 64 }, (_, i) => p.run(i)));
+  await Promise.all(Array.from({ length: 64 }, (_, i) => p.run(i)));
+  const workers = started();
+  const rssMB = await settle();
+  await p.close();
+  return { rssMB, workers };
+}
+
+async function childMain([lib, what, arg]) {
+  const fn = { tiny, sequential, real, mixed, rss }[what];
+  console.log(JSON.stringify(await fn(lib, arg)));
+}
+
+function main() {
+  const runs = {};
+  const add = (lib, key, v) => ((runs[lib] ??= {})[key] ??= []).push(v);
+  for (let r = 0; r < RUNS; r++) {
+    add('node', 'rss', child(__filename, ['node', 'rss']));
+    for (const lib of LIBS) {
+      add(lib, 'tiny', child(__filename, [lib, 'tiny']));
+      add(lib, 'seq', child(__filename, [lib, 'sequential']));
+      add(lib, 'csv', child(__filename, [lib, 'real', 'csv']));
+      add(lib, 'tpl', child(__filename, [lib, 'real', 'template']));
+      add(lib, 'mixed', child(__filename, [lib, 'mixed']));
+      add(lib, 'rss', child(__filename, [lib, 'rss']));
+      process.stderr.write('.');
+    }
+  }
+  process.stderr.write('\n');
+  const med = (lib, key, f) => median(runs[lib][key].map(f));
+  const base = med('node', 'rss', (x) => x.rssMB);
+  const s = {};
+  for (const lib of LIBS) {
+    s[lib] = {
+      tinyPerSec: med(lib, 'tiny', (x) => x.tasksPerSec),
+      tinyLoopP99: med(lib, 'tiny', (x) => x.loopP99),
+      seqP50: med(lib, 'seq', (x) => x.p50Us),
+      seqP99: med(lib, 'seq', (x) => x.p99Us),
+      csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
+      csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
+      tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
+      tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
+      mixHash: med(lib, 'mixed', (x) => x.hashPerSec),
+      mixCsv: med(lib, 'mixed', (x) => x.csvPerSec),
+      mixCores: med(lib, 'mixed', (x) => x.cores),
+      mixLoopP99: med(lib, 'mixed', (x) => x.loopP99),
+      rssPerWorker: med(lib, 'rss', (x) => (x.rssMB - base) / x.workers),
+    };
+  }
+  const c = s.corepool;
+  const p = s.piscina;
+  const f0 = (x) => Math.round(x).toLocaleString('en-US');
+  const f1 = (x) => x.toFixed(1);
+  const f2 = (x) => x.toFixed(2);
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  const m = machine();
+  console.log(`\nJS lane vs piscina ${piscinaVersion()}, 2 threads, medians of ${RUNS} runs; window ${DUR_MS} ms; ${m.cpu}, ${m.cores} cores, Node ${m.node}\n`);
+  console.log(
+    table(
+      ['measure', 'corepool', 'piscina', 'corepool ÷ piscina'],
+      [
+        ['tiny task, 1000 in flight, tasks/s', f0(c.tinyPerSec), f0(p.tinyPerSec), ratio(c.tinyPerSec, p.tinyPerSec)],
+        ['  loop delay p99 ms', f2(c.tinyLoopP99), f2(p.tinyLoopP99), ''],
+        ['tiny task, sequential round trip p50 µs', f1(c.seqP50), f1(p.seqP50), ratio(c.seqP50, p.seqP50)],
+        ['  p99 µs', f1(c.seqP99), f1(p.seqP99), ratio(c.seqP99, p.seqP99)],
+        ['CSV 1 MB parse + aggregate, 64 in flight, tasks/s', f1(c.csvPerSec), f1(p.csvPerSec), ratio(c.csvPerSec, p.csvPerSec)],
+        ['  loop delay p99 ms', f2(c.csvLoopP99), f2(p.csvLoopP99), ''],
+        ['HTML template ~55 KB, 64 in flight, tasks/s', f0(c.tplPerSec), f0(p.tplPerSec), ratio(c.tplPerSec, p.tplPerSec)],
+        ['  loop delay p99 ms', f2(c.tplLoopP99), f2(p.tplLoopP99), ''],
+        ['idle RSS added per JS worker, MB', f1(c.rssPerWorker), f1(p.rssPerWorker), ratio(c.rssPerWorker, p.rssPerWorker)],
+      ],
+    ),
+  );
+  console.log(
+    `\nMixed load, 2 threads' worth of work: bcrypt cost 10 + the CSV task, 32 in flight each. corepool: one Pool({ threads: 2 }) runs both lanes; peer: piscina (2 threads) + the \`bcrypt\` package (libuv's ${process.env.UV_THREADPOOL_SIZE || 4} threads).\n`,
+  );
+  console.log(
+    table(
+      ['', 'bcrypt hashes/s', 'CSV tasks/s', 'CPU busy (cores)', 'loop delay p99 ms'],
+      [
+        ['corepool (one budget)', f1(c.mixHash), f1(c.mixCsv), f2(c.mixCores), f2(c.mixLoopP99)],
+        ['piscina + bcrypt', f1(p.mixHash), f1(p.mixCsv), f2(p.mixCores), f2(p.mixLoopP99)],
+      ],
+    ),
+  );
+  const file = writeResult('workers', { machine: m, params: { RUNS, DUR_MS, SEQ_N, THREADS }, summary: s, runs });
+  console.log(`raw results: ${path.relative(process.cwd(), file)}`);
+}
+
+if (process.argv.length > 2) childMain(process.argv.slice(2));
+else main();

@@ -1,0 +1,4 @@
+//! `digest` fuzz target: see `harness::digest` (fuzz/src/harness.rs) for the
+//! input layout and the assertions.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corepool_fuzz::harness::digest(data));

@@ -1,0 +1,4 @@
+//! `hash_verify` fuzz target: see `harness::hash_verify` (fuzz/src/harness.rs) for the
+//! input layout and the assertions.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corepool_fuzz::harness::hash_verify(data));

@@ -1,0 +1,4 @@
+//! `metadata` fuzz target: see `harness::metadata` (fuzz/src/harness.rs) for the
+//! input layout and the assertions.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corepool_fuzz::harness::metadata(data));

@@ -1,0 +1,2 @@
+//! Support code of the fuzz targets: see [`harness`].
+pub mod harness;

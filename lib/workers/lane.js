@@ -1,0 +1,636 @@
+'use strict';
+// The JS lane: the user's own functions, run on worker_threads, under the
+// SAME CPU budget and admission as the native kernels.
+//
+// One budget. A pool of N threads never runs more than N tasks at once,
+// native and JS together. The JS lane does not own CPU slots: every batch of
+// JS tasks first takes a *lease* on one of the pool's rayon threads
+// (src/pool/lease.rs). The lease job parks that thread while the batch runs
+// on a worker, and the lane gives the thread back (`unlease`) when the
+// worker answers. Native tasks queued behind a lease wait exactly as they
+// would behind another native task. Admission is shared too: each JS task
+// counts in the pool's `in_flight` (`admitJs`/`releaseJs`), so
+// `threads + maxQueue` bounds both lanes together and ERR_QUEUE_FULL means
+// the same thing for both.
+//
+// Batches. A lease carries a batch of queued tasks to one worker in one
+// message, and the answers come back in one message (or a few, for a long
+// batch). Its size is ceil(queued / threads), at most 64, and at most what
+// the lane's measured task time fits in ~2 ms, so a lease never holds a
+// thread for long when native work waits. When a batch ends with JS tasks
+// still queued and no native task waiting, the lane keeps the lease for the
+// next batch (no round trip through the pool).
+//
+// Workers are started on demand (at most `threads`), reused, retired after
+// `idleTimeout` idle, and unref'd while idle, so an idle pool never keeps
+// the process alive.
+const { Worker } = require('node:worker_threads');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const native = require('../native');
+const { CorepoolError, AbortError } = require('../errors');
+const { checkClonable, warnCloneCost, isMoved, transferables } = require('./transfer');
+const { rebuildError } = require('./remote-error');
+
+const BOOT = path.join(__dirname, 'worker.js');
+const MAX_BATCH = 64;
+const BATCH_BUDGET_MS = 2;
+const QUEUED = 0;
+const RUNNING = 1;
+const DONE = 2;
+
+const QUEUE_FULL_MESSAGE = "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue";
+
+let leaseSeq = 0;
+const threadTag = (require('node:worker_threads').threadId & 0xfff) << 20;
+/** Lease ids are per pool and pools may be shared by several threads. */
+function nextLeaseId() {
+  leaseSeq = (leaseSeq + 1) & 0xfffff;
+  return (threadTag | leaseSeq) >>> 0;
+}
+
+function exitedError(code, cause, what) {
+  const why = cause ? `: ${cause.message}` : '';
+  return new CorepoolError(`The worker running this task ${what} (exit code ${code})${why}`, 'ERR_WORKER_EXITED', cause ? { cause } : undefined);
+}
+
+function initFailure(err) {
+  if (err && err.code === 'ERR_WORKER_INIT') {
+    const e = new CorepoolError(err.message, 'ERR_WORKER_INIT', err.cause !== undefined ? { cause: err.cause } : undefined);
+    e.stack = `${e.name}: ${e.message}\n    at worker start-up`;
+    return e;
+  }
+  return new CorepoolError(`The worker could not start: ${err && err.message}`, 'ERR_WORKER_INIT', { cause: err });
+}
+
+class Task {
+  constructor(id, url, name, payload, transfer) {
+    this.id = id;
+    this.url = url;
+    this.name = name;
+    this.payload = payload;
+    this.transfer = transfer;
+    this.key = name === undefined ? url : `${url}\0${name}`;
+    this.state = QUEUED;
+    /** The promise was settled early (abort/timeout/close) while queued or running. */
+    this.settled = false;
+    this.resolve = null;
+    this.reject = null;
+    this.cleanup = null;
+    this.grace = null;
+    this.t0 = 0;
+    this.t1 = 0;
+  }
+}
+
+class WorkerSlot {
+  constructor(lane) {
+    this.lane = lane;
+    this.progress = new Int32Array(new SharedArrayBuffer(4));
+    const o = lane.options;
+    this.worker = new Worker(BOOT, {
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer },
+      env: o.env,
+      argv: o.argv,
+      execArgv: o.execArgv,
+      resourceLimits: o.resourceLimits,
+    });
+    this.worker.unref();
+    this.online = false;
+    this.error = null;
+    this.retiring = false; // idle timeout or close: do not replace
+    this.killed = null; // why the lane terminated it
+    this.batch = null;
+    this.batchId = 0;
+    this.cursor = 0;
+    this.lease = 0;
+    this.startedAt = 0;
+    this.idleTimer = null;
+    this.worker.once('online', () => {
+      this.online = true;
+      lane.initFailures = 0;
+    });
+    this.worker.on('message', (m) => lane.onMessage(this, m));
+    this.worker.on('error', (err) => {
+      this.error = err;
+      if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
+    });
+    this.worker.once('exit', (code) => lane.onExit(this, code));
+  }
+}
+
+class JsLane {
+  /**
+   * @param handle native pool handle (null = the default pool)
+   * @param threads the pool's thread count
+   * @param options validated worker options (see options.js)
+   */
+  constructor(handle, threads, options) {
+    this.handle = handle;
+    this.threads = threads;
+    this.options = options;
+    this.queue = [];
+    this.qHead = 0;
+    this.leasesOut = 0;
+    this.leasesPending = 0;
+    this.workers = new Set();
+    this.idle = [];
+    this.nextTask = 1;
+    /** Measured milliseconds per task, by module + export (unknown = a whole batch budget). */
+    this.taskMs = new Map();
+    this.initFailures = 0;
+    this.spawnBlockedUntil = 0;
+    this.lastInitError = null;
+    this.closing = false;
+    this.destroyed = false;
+    this.idleWaiters = [];
+    this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+    this.w = { started: 0, exited: 0 };
+    this.onGrant = this.onGrant.bind(this);
+    /** Workers kept alive when idle (corepool/piscina's minThreads). */
+    this.minWorkers = 0;
+    /**
+     * Observers (corepool/piscina): workerCreate(worker), workerDestroy(worker),
+     * message(value) for messages a worker posts itself, error(err) for a
+     * worker error outside any task, taskDone(waitMs, runMs), queueChange().
+     */
+    this.hooks = null;
+  }
+
+  /** Queues one task; `o` is normalized ({ url, name, transferList, signal, timeout }). */
+  run(payload, o) {
+    if (this.closing) return Promise.reject(new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'));
+    const signal = o.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+    let transfer = o.transferList;
+    if (isMoved(payload)) {
+      const moved = payload.transfer !== undefined ? payload.transfer : transferables(payload.value);
+      transfer = transfer === undefined ? moved : [...transfer, ...moved];
+      payload = payload.value;
+    }
+    const bytes = checkClonable(payload, transfer);
+    if (bytes > 0) warnCloneCost(bytes);
+    const admitted = native.admitJs(this.handle, 1);
+    if (admitted !== 0) {
+      return Promise.reject(
+        admitted === 1 ? new CorepoolError(QUEUE_FULL_MESSAGE, 'ERR_QUEUE_FULL') : new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'),
+      );
+    }
+    const task = new Task(this.nextTask++, o.url, o.name, payload, transfer);
+    const promise = new Promise((resolve, reject) => {
+      task.resolve = resolve;
+      task.reject = reject;
+    });
+    if (signal !== undefined || o.timeout !== undefined) this.watch(task, signal, o.timeout);
+    this.queue.push(task);
+    this.c.queued++;
+    task.t0 = performance.now();
+    if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
+    this.pump();
+    return promise;
+  }
+
+  watch(task, signal, timeout) {
+    let timer;
+    let onAbort;
+    if (signal !== undefined) {
+      onAbort = () => this.cancel(task, new AbortError(undefined, { cause: signal.reason }), false);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    if (timeout !== undefined) {
+      timer = setTimeout(() => {
+        this.cancel(task, new CorepoolError(`The task did not finish within ${timeout} ms`, 'ERR_TIMEOUT'), true);
+      }, timeout);
+      timer.unref();
+    }
+    task.cleanup = () => {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }
+
+  /** Settles a task's promise once. */
+  settle(task, ok, value) {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.cleanup !== null) task.cleanup();
+    task.payload = undefined;
+    if (ok) task.resolve(value);
+    else task.reject(value);
+  }
+
+  /** Abort or timeout: reject now; a queued task never starts, a running one is told and, past the grace period, its worker is replaced. */
+  cancel(task, err, timeout) {
+    if (task.settled || task.state === DONE) return;
+    this.c.cancelled++;
+    this.settle(task, false, err);
+    if (task.state === QUEUED) {
+      task.state = DONE;
+      this.c.queued--;
+      native.releaseJs(this.handle, 1);
+      this.checkIdle();
+      return;
+    }
+    const slot = task.slot;
+    slot.worker.postMessage({ t: 'abort', id: task.id, timeout });
+    task.grace = setTimeout(() => {
+      if (task.state === RUNNING && slot.batch !== null) {
+        slot.killed = `was terminated ${this.options.abortGrace} ms after its task was ${timeout ? 'timed out' : 'aborted'}`;
+        slot.worker.terminate();
+      }
+    }, this.options.abortGrace);
+    task.grace.unref();
+  }
+
+  queuedCount() {
+    return this.c.queued;
+  }
+
+  /** Asks the pool for run slots while tasks wait and slots are free. */
+  pump() {
+    if (this.destroyed) return;
+    while (this.leasesOut < this.threads && this.leasesPending < this.c.queued) {
+      this.leasesOut++;
+      this.leasesPending++;
+      const id = nextLeaseId();
+      // The lease queues in the pool where its oldest task was admitted.
+      const oldest = this.queue[this.qHead];
+      const waited = oldest !== undefined ? performance.now() - oldest.t0 : 0;
+      native.lease(this.handle, id, waited).then(() => this.onGrant(id));
+    }
+    // Start the workers those leases will need now, so a worker boots while
+    // its lease waits for a thread.
+    while (this.workers.size < this.leasesOut && Date.now() >= this.spawnBlockedUntil) {
+      let slot;
+      try {
+        slot = this.spawn();
+      } catch (err) {
+        this.noteInitFailure(err);
+        break;
+      }
+      this.makeIdle(slot, true);
+    }
+  }
+
+  /**
+   * The next batch: ceil(queued / threads) tasks at most (so idle threads
+   * get work too), at most MAX_BATCH, and no more than BATCH_BUDGET_MS of
+   * measured work (a task of a function not yet measured fills a batch alone,
+   * so long or blocking tasks are never serialized behind each other).
+   */
+  takeBatch() {
+    const want = Math.min(MAX_BATCH, Math.ceil(this.c.queued / this.threads));
+    const batch = [];
+    const q = this.queue;
+    let budget = BATCH_BUDGET_MS;
+    while (batch.length < want && this.qHead < q.length) {
+      const t = q[this.qHead];
+      if (t.state !== QUEUED) {
+        q[this.qHead++] = undefined;
+        continue;
+      }
+      const est = this.taskMs.get(t.key);
+      const cost = est === undefined ? BATCH_BUDGET_MS : est;
+      if (batch.length > 0 && cost > budget) break;
+      budget -= cost;
+      q[this.qHead++] = undefined;
+      batch.push(t);
+    }
+    if (this.qHead > 1024 && this.qHead * 2 > q.length) {
+      this.queue = q.slice(this.qHead);
+      this.qHead = 0;
+    }
+    return batch;
+  }
+
+  onGrant(lease) {
+    this.leasesPending--;
+    const batch = this.takeBatch();
+    if (batch.length === 0) {
+      this.giveBack(lease);
+      return;
+    }
+    let slot = this.idle.pop();
+    if (slot === undefined) {
+      let failure = null;
+      if (this.destroyed) {
+        failure = new CorepoolError('the pool was destroyed', 'ERR_POOL_CLOSED');
+      } else if (Date.now() < this.spawnBlockedUntil) {
+        // Workers failed to start moments ago: fail fast instead of a respawn loop.
+        failure = initFailure(this.lastInitError);
+      } else {
+        try {
+          slot = this.spawn();
+        } catch (err) {
+          this.noteInitFailure(err);
+          failure = initFailure(err);
+        }
+      }
+      if (failure !== null) {
+        for (const t of batch) this.finishQueued(t, false, failure);
+        this.giveBack(lease);
+        this.pump();
+        this.checkIdle();
+        return;
+      }
+    }
+    this.dispatch(slot, lease, batch);
+  }
+
+  noteInitFailure(err) {
+    this.initFailures++;
+    this.lastInitError = err;
+    this.spawnBlockedUntil = Date.now() + Math.min(10000, 100 * 2 ** (this.initFailures - 1));
+  }
+
+  giveBack(lease) {
+    native.unlease(this.handle, lease);
+    this.leasesOut--;
+  }
+
+  finishQueued(task, ok, value) {
+    task.state = DONE;
+    this.c.queued--;
+    if (ok) this.c.completed++;
+    else this.c.failed++;
+    native.releaseJs(this.handle, 1);
+    this.settle(task, ok, value);
+  }
+
+  spawn() {
+    const slot = new WorkerSlot(this);
+    this.workers.add(slot);
+    this.w.started++;
+    if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot.worker);
+    return slot;
+  }
+
+  dispatch(slot, lease, batch) {
+    if (slot.idleTimer !== null) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+    }
+    slot.lease = lease;
+    slot.batch = batch;
+    slot.batchId++;
+    slot.cursor = 0;
+    Atomics.store(slot.progress, 0, 0);
+    const fns = [];
+    const keys = new Map();
+    const tasks = new Array(batch.length * 3);
+    let transfer;
+    for (let i = 0; i < batch.length; i++) {
+      const t = batch[i];
+      let fi = keys.get(t.key);
+      if (fi === undefined) {
+        fi = fns.length;
+        keys.set(t.key, fi);
+        fns.push([t.url, t.name]);
+      }
+      tasks[i * 3] = t.id;
+      tasks[i * 3 + 1] = fi;
+      tasks[i * 3 + 2] = t.payload;
+      if (t.transfer !== undefined && t.transfer.length > 0) transfer = transfer === undefined ? [...t.transfer] : transfer.concat(t.transfer);
+      t.state = RUNNING;
+      t.slot = slot;
+    }
+    this.c.queued -= batch.length;
+    this.c.running += batch.length;
+    slot.worker.ref();
+    slot.startedAt = performance.now();
+    if (this.hooks !== null) {
+      for (const t of batch) t.t1 = slot.startedAt;
+      if (this.hooks.queueChange) this.hooks.queueChange();
+    }
+    try {
+      slot.worker.postMessage({ t: 'run', b: slot.batchId, fns, tasks }, transfer);
+    } catch (err) {
+      // Something the pre-check let through (e.g. a host object deep in a
+      // large graph): fail the batch's tasks with the clone error.
+      const te = new TypeError(`The task's payload cannot be cloned to a worker: ${err.message}`);
+      te.code = 'ERR_INVALID_ARG_TYPE';
+      te.cause = err;
+      for (const t of batch) this.finishRunning(t, false, te);
+      this.endBatch(slot);
+    }
+  }
+
+  finishRunning(task, ok, value) {
+    if (task.state !== RUNNING) return;
+    task.state = DONE;
+    this.c.running--;
+    if (task.grace !== null) clearTimeout(task.grace);
+    if (!task.settled) {
+      if (ok) this.c.completed++;
+      else this.c.failed++;
+      if (this.hooks !== null && this.hooks.taskDone) {
+        const now = performance.now();
+        this.hooks.taskDone(task.t1 - task.t0, now - task.t1);
+      }
+      this.settle(task, ok, value);
+    }
+    if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
+  }
+
+  onMessage(slot, m) {
+    if (m === null || typeof m !== 'object' || m.cp !== 1) {
+      // Posted by the user's code with parentPort.postMessage().
+      if (this.hooks !== null && this.hooks.message) this.hooks.message(m);
+      return;
+    }
+    if (m.b !== slot.batchId || slot.batch === null) return;
+    const r = m.r;
+    const batch = slot.batch;
+    let n = 0;
+    for (let i = 0; i < r.length; i += 3) {
+      const task = batch[slot.cursor++];
+      if (task === undefined || task.id !== r[i]) continue;
+      const status = r[i + 1];
+      if (status === 0) this.finishRunning(task, true, r[i + 2]);
+      else if (status === 3) this.finishRunning(task, false, initFailure(rebuildError(r[i + 2])));
+      else if (status === 1) this.finishRunning(task, false, rebuildError(r[i + 2]));
+      else this.finishRunning(task, false, new AbortError());
+      n++;
+    }
+    if (n > 0) native.releaseJs(this.handle, n);
+    if (m.t === 'done') {
+      // Per-task time of this batch (an over-estimate: it includes the
+      // messages), smoothed per function.
+      const ms = (performance.now() - slot.startedAt) / batch.length;
+      for (let k = 0; k < batch.length; k++) {
+        const key = batch[k].key;
+        if (k > 0 && key === batch[k - 1].key) continue;
+        const old = this.taskMs.get(key);
+        this.taskMs.set(key, old === undefined ? ms : old * 0.7 + ms * 0.3);
+      }
+      if (this.taskMs.size > 1000) this.taskMs.clear();
+      this.endBatch(slot);
+    }
+  }
+
+  /** The worker is done with its batch: keep the lease for more JS work, or give it back. */
+  endBatch(slot) {
+    const lease = slot.lease;
+    slot.batch = null;
+    if (this.c.queued > 0 && !slot.retiring && slot.killed === null && native.nativeQueued(this.handle) === 0) {
+      const batch = this.takeBatch();
+      if (batch.length > 0) {
+        this.dispatch(slot, lease, batch);
+        return;
+      }
+    }
+    this.giveBack(lease);
+    this.makeIdle(slot);
+    this.pump();
+    this.checkIdle();
+  }
+
+  /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
+  makeIdle(slot, fresh = false) {
+    slot.worker.unref();
+    if (this.destroyed) return;
+    this.idle.push(slot);
+    if (this.closing || this.workers.size <= this.minWorkers) return;
+    const ms = fresh ? Math.max(this.options.idleTimeout, 1000) : this.options.idleTimeout;
+    slot.idleTimer = setTimeout(() => this.retire(slot), ms);
+    slot.idleTimer.unref();
+  }
+
+  retire(slot) {
+    let staying = 0;
+    for (const w of this.workers) if (!w.retiring) staying++;
+    if (staying <= this.minWorkers && !this.closing) {
+      slot.idleTimer = null;
+      return undefined;
+    }
+    slot.retiring = true;
+    const i = this.idle.indexOf(slot);
+    if (i >= 0) this.idle.splice(i, 1);
+    return slot.worker.terminate();
+  }
+
+  onExit(slot, code) {
+    this.workers.delete(slot);
+    this.w.exited++;
+    if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot.worker);
+    const i = this.idle.indexOf(slot);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    const batch = slot.batch;
+    if (batch !== null) {
+      slot.batch = null;
+      const started = Atomics.load(slot.progress, 0);
+      const requeue = [];
+      let released = 0;
+      // Killed by the lane (abort grace, close) before it came online: not a
+      // start-up failure.
+      const failedStart = !slot.online && slot.killed === null && !slot.retiring;
+      for (let k = slot.cursor; k < batch.length; k++) {
+        const t = batch[k];
+        if (t.state !== RUNNING) continue;
+        if (failedStart) {
+          this.finishRunning(t, false, initFailure(slot.error || new Error(`the worker exited with code ${code} before it started`)));
+        } else if (k < started || t.settled || (t.transfer !== undefined && t.transfer.length > 0)) {
+          // Started (or its transferred payload is gone with the worker).
+          const what = slot.killed || (slot.error ? 'crashed' : 'exited');
+          this.finishRunning(t, false, exitedError(code, slot.error, what));
+        } else {
+          // Never started: back to the front of the queue.
+          t.state = QUEUED;
+          this.c.running--;
+          this.c.queued++;
+          requeue.push(t);
+          continue;
+        }
+        released++;
+      }
+      if (released > 0) native.releaseJs(this.handle, released);
+      if (requeue.length > 0) {
+        this.queue.splice(this.qHead, 0, ...requeue);
+      }
+      this.giveBack(slot.lease);
+    }
+    if (!slot.online && slot.killed === null && !slot.retiring) {
+      this.noteInitFailure(slot.error || new Error(`the worker exited with code ${code} before it started`));
+    } else if (!slot.retiring && !this.closing) {
+      // A crash, an OOM, or a worker terminated after an abort: replace it.
+      const fresh = this.spawn();
+      this.makeIdle(fresh);
+    }
+    this.pump();
+    this.checkIdle();
+  }
+
+  checkIdle() {
+    if (this.idleWaiters.length > 0 && this.c.queued === 0 && this.c.running === 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Stops taking tasks, lets queued and running ones finish (or rejects them after closeTimeout), then stops the workers. */
+  async close() {
+    this.closing = true;
+    let late = false;
+    if (this.c.queued > 0 || this.c.running > 0) {
+      let timer;
+      const drained = new Promise((resolve) => this.idleWaiters.push(resolve));
+      const timedOut = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(true), this.options.closeTimeout);
+      });
+      late = (await Promise.race([drained, timedOut])) === true;
+      clearTimeout(timer);
+      if (late) {
+        const err = () => new CorepoolError(`The pool was closed and the task did not finish within closeTimeout (${this.options.closeTimeout} ms)`, 'ERR_POOL_CLOSED');
+        for (let k = this.qHead; k < this.queue.length; k++) {
+          const t = this.queue[k];
+          if (t !== undefined && t.state === QUEUED) this.finishQueued(t, false, err());
+        }
+        for (const slot of this.workers) slot.retiring = true;
+        for (const slot of this.workers) {
+          if (slot.batch !== null) {
+            for (const t of slot.batch) if (t.state === RUNNING && !t.settled) this.settle(t, false, err());
+          }
+        }
+      }
+    }
+    await this.destroy();
+    return late;
+  }
+
+  /** Rejects every queued (not started) task with `makeError()`. */
+  abortQueued(makeError) {
+    for (let k = this.qHead; k < this.queue.length; k++) {
+      const t = this.queue[k];
+      if (t !== undefined && t.state === QUEUED) this.finishQueued(t, false, makeError());
+    }
+  }
+
+  /** Terminates every worker now (running tasks reject with ERR_WORKER_EXITED). */
+  async destroy() {
+    this.closing = true;
+    this.destroyed = true;
+    const all = [...this.workers];
+    for (const slot of all) {
+      slot.retiring = true;
+      if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+      if (slot.killed === null) slot.killed = 'was terminated by close()';
+    }
+    this.idle = [];
+    await Promise.all(all.map((s) => s.worker.terminate()));
+    for (let k = this.qHead; k < this.queue.length; k++) {
+      const t = this.queue[k];
+      if (t !== undefined && t.state === QUEUED) this.finishQueued(t, false, new CorepoolError('the pool was destroyed', 'ERR_POOL_CLOSED'));
+    }
+  }
+
+  stats() {
+    return {
+      lane: { queued: this.c.queued, running: this.c.running, completed: this.c.completed, failed: this.c.failed, cancelled: this.c.cancelled },
+      workers: { alive: this.workers.size, started: this.w.started, exited: this.w.exited },
+    };
+  }
+}
+
+module.exports = { JsLane };

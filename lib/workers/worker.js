@@ -1,0 +1,238 @@
+'use strict';
+// The worker side of the JS lane: the script every corepool worker thread
+// runs. It loads user modules on demand (CommonJS or ESM, by file: URL),
+// runs a batch of tasks one after another, and answers with their results in
+// one message (partial answers go out when a batch runs long).
+//
+// Protocol (lane.js is the other half):
+//   main → worker  { t: 'run', b, fns: [[url, name], …], tasks: [id, fnIndex, payload, …] }
+//                  { t: 'abort', id, timeout }
+//   worker → main  { cp: 1, t: 'part' | 'done', b, r: [id, status, value, …] }
+//   (anything else the worker posts is the user's own message)
+//   status: 0 resolved, 1 rejected (value = serialized error), 2 skipped
+//   (aborted before it started), 3 module load failure (ERR_WORKER_INIT).
+// Before task i of a batch starts, progress[0] = i + 1, so if the worker dies
+// the main thread knows which tasks never started.
+const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const { fileURLToPath } = require('node:url');
+const { isMoved, transferables } = require('./transfer');
+
+const progress = new Int32Array(workerData.progress);
+/** url + '\0' + name → the function, or a load failure (an Error). */
+const handlers = new Map();
+/** Task id → { controller, reason } of the task running now (or aborted early). */
+const live = new Map();
+const aborted = new Map();
+
+/** Flush partial results after this long inside one batch (ms). */
+const FLUSH_MS = 2;
+
+function initError(message, cause) {
+  const err = new Error(message, cause === undefined ? undefined : { cause });
+  err.code = 'ERR_WORKER_INIT';
+  return err;
+}
+
+async function pick(ns, name, url) {
+  let fn;
+  // A module may export a promise of its handler (async initialisation).
+  if (ns.default !== null && typeof ns.default === 'object' && typeof ns.default.then === 'function') ns = { ...ns, default: await ns.default };
+  if (name !== undefined && name !== 'default') {
+    fn = ns[name];
+    if (typeof fn !== 'function' && ns.default != null && (typeof ns.default === 'object' || typeof ns.default === 'function')) fn = ns.default[name];
+    if (typeof fn !== 'function') throw initError(`The worker module ${url} has no function export named '${name}'`);
+    return fn;
+  }
+  fn = ns.default;
+  if (typeof fn !== 'function' && fn != null && typeof fn.default === 'function') fn = fn.default;
+  if (typeof fn !== 'function') throw initError(`The worker module ${url} has no default export function (or module.exports function); pass { name } to pick a named export`);
+  return fn;
+}
+
+const TS = /\.(c|m)?ts$/;
+
+const ESM_ONLY = /\.m(j|t)s$/;
+
+/**
+ * CommonJS first (require(), which also honours require hooks such as
+ * ts-node/tsx), then ESM import() for ES modules and `.mjs`.
+ */
+async function importModule(url) {
+  if (!ESM_ONLY.test(url) && url.startsWith('file:')) {
+    let exported;
+    try {
+      exported = require(fileURLToPath(url));
+    } catch (err) {
+      if (err.code !== 'ERR_REQUIRE_ESM' && err.code !== 'ERR_REQUIRE_ASYNC_MODULE' && err.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+      return import(url);
+    }
+    return { default: exported };
+  }
+  return import(url);
+}
+
+async function load(url, name) {
+  let ns;
+  try {
+    ns = await importModule(url);
+  } catch (err) {
+    if (TS.test(url) && (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' || err.code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING' || err instanceof SyntaxError)) {
+      throw initError(
+        `Cannot run the TypeScript worker file ${url} on Node ${process.version}: this Node cannot strip types. ` +
+          "Give the pool a TypeScript loader in execArgv (e.g. new Pool({ execArgv: ['--import', 'tsx'] })), " +
+          'compile the file to JavaScript, or use Node >= 22.6.',
+        err,
+      );
+    }
+    throw initError(`The worker module ${url} failed to load: ${err && err.message}`, err);
+  }
+  return await pick(ns, name, url);
+}
+
+/** An error as plain data that keeps message, stack, name, code and own properties. */
+function serializeError(e) {
+  if (!(e instanceof Error)) return { thrown: e };
+  const props = {};
+  for (const k of Object.keys(e)) {
+    const v = e[k];
+    if (v === null || typeof v !== 'object' || typeof v === 'function') {
+      if (typeof v !== 'function' && typeof v !== 'symbol') props[k] = v;
+    }
+  }
+  const out = { name: e.name, message: e.message, stack: e.stack, props };
+  if (e.cause !== undefined) out.cause = e.cause instanceof Error ? serializeError(e.cause) : { thrown: safeValue(e.cause) };
+  return out;
+}
+
+function safeValue(v) {
+  try {
+    structuredClone(v);
+    return v;
+  } catch {
+    return String(v);
+  }
+}
+
+/** The `{ signal }` argument; the AbortSignal is made on first use. */
+function taskContext(id) {
+  const state = { controller: null, reason: undefined, aborted: false };
+  live.set(id, state);
+  return {
+    state,
+    ctx: {
+      get signal() {
+        if (state.controller === null) {
+          state.controller = new AbortController();
+          if (state.aborted) state.controller.abort(state.reason);
+        }
+        return state.controller.signal;
+      },
+    },
+  };
+}
+
+function abortReason(timeout) {
+  return new DOMException(timeout ? 'The task timed out' : 'The operation was aborted', timeout ? 'TimeoutError' : 'AbortError');
+}
+
+function onAbort(id, timeout) {
+  const state = live.get(id);
+  if (state === undefined) {
+    aborted.set(id, abortReason(timeout));
+    return;
+  }
+  if (state.aborted) return;
+  state.aborted = true;
+  state.reason = abortReason(timeout);
+  if (state.controller !== null) state.controller.abort(state.reason);
+}
+
+function post(msg, transfer) {
+  try {
+    parentPort.postMessage(msg, transfer);
+  } catch (err) {
+    // A result that cannot be cloned: send the batch one result at a time,
+    // failing only the ones that do not clone.
+    const r = msg.r;
+    for (let i = 0; i < r.length; i += 3) {
+      const one = [r[i], r[i + 1], r[i + 2]];
+      try {
+        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: one }, transfer.filter((x) => transferables(r[i + 2]).includes(x)));
+      } catch (e) {
+        const te = new TypeError(`The worker's result cannot be cloned back to the main thread: ${e.message}`);
+        te.code = 'ERR_WORKER_RESULT';
+        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: [r[i], 1, serializeError(te)] });
+      }
+    }
+    parentPort.postMessage({ cp: 1, t: 'done', b: msg.b, r: [] });
+  }
+}
+
+async function runBatch(m) {
+  const fns = new Array(m.fns.length);
+  const tasks = m.tasks;
+  let results = [];
+  let transfer = [];
+  let flushed = performance.now();
+  for (let i = 0, n = 0; i < tasks.length; i += 3, n++) {
+    const id = tasks[i];
+    Atomics.store(progress, 0, n + 1);
+    if (aborted.has(id)) {
+      aborted.delete(id);
+      results.push(id, 2, undefined);
+      continue;
+    }
+    let fn = fns[tasks[i + 1]];
+    if (fn === undefined) {
+      const [url, name] = m.fns[tasks[i + 1]];
+      const key = `${url}\0${name}`;
+      fn = handlers.get(key);
+      if (fn === undefined) {
+        try {
+          fn = await load(url, name);
+        } catch (err) {
+          fn = err;
+        }
+        handlers.set(key, fn);
+      }
+      fns[tasks[i + 1]] = fn;
+    }
+    if (typeof fn !== 'function') {
+      results.push(id, 3, serializeError(fn));
+      continue;
+    }
+    const { state, ctx } = taskContext(id);
+    try {
+      let r = fn(tasks[i + 2], ctx);
+      if (r !== null && typeof r === 'object' && typeof r.then === 'function') r = await r;
+      if (isMoved(r)) {
+        if (r.transfer !== undefined) transfer.push(...r.transfer);
+        else transferables(r.value, transfer);
+        r = r.value;
+      }
+      results.push(id, 0, r);
+    } catch (err) {
+      results.push(id, 1, serializeError(err));
+    }
+    live.delete(id);
+    if (state.aborted) aborted.delete(id);
+    if (i + 3 < tasks.length && performance.now() - flushed > FLUSH_MS) {
+      post({ cp: 1, t: 'part', b: m.b, r: results }, transfer);
+      results = [];
+      transfer = [];
+      flushed = performance.now();
+    }
+  }
+  // Aborts that arrived after their task finished are moot now.
+  aborted.clear();
+  post({ cp: 1, t: 'done', b: m.b, r: results }, transfer);
+}
+
+parentPort.on('message', (m) => {
+  if (m.t === 'run') {
+    runBatch(m);
+  } else if (m.t === 'abort') {
+    onAbort(m.id, m.timeout);
+  }
+});

@@ -1,0 +1,234 @@
+//! Leases: run slots that the JS worker lane borrows from the pool, so native
+//! kernels and the user's JavaScript share ONE CPU budget.
+//!
+//! The JS lane (lib/workers/) runs the user's functions on worker_threads,
+//! not on rayon threads. To keep "at most `threads` tasks run at once, native
+//! and JS together", a JS batch first takes a *lease*:
+//!
+//! 1. JS thread: each JS task is admitted with [`Pool::admit_js`] (the same
+//!    `in_flight < threads + max_queue` bound as native tasks, so both lanes
+//!    share `ERR_QUEUE_FULL`), and given back with [`Pool::release_js`] when
+//!    it settles.
+//! 2. JS thread: to run a batch, the lane calls `lease(pool, id)`, which
+//!    queues a rayon job like any native task (no second admission: its tasks
+//!    are already admitted) and returns a promise.
+//! 3. Pool thread: when the job starts it holds one of the pool's `threads`
+//!    threads. It reports "granted" through the environment's ordinary
+//!    batched completion queue (inside the environment's gate, like a
+//!    kernel), leaves the gate, and parks on [`Leases`]' condvar.
+//! 4. JS thread: the grant settles the promise; the lane sends the batch to a
+//!    worker; when the worker replies it calls `unlease(pool, id)`, which wakes
+//!    the parked job, and the rayon thread is free for the next task.
+//!
+//! ## Teardown
+//! A parked lease is *outside* the environment's gate, so the environment's
+//! cleanup hook (worker.terminate(), natural exit) never waits for it. The
+//! parked job re-checks the environment's `closing` flag every
+//! [`POLL`]: if the environment is going away, the release it waits for will
+//! never come, and it gives the thread back on its own. Pool `close()` needs
+//! nothing special: the lane releases every lease before it closes the pool.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::completion::{Completion, EnvShared};
+use super::{AdmitError, Output, Pool};
+
+/// How often a parked lease re-checks whether its environment is closing.
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// A lease waiting for a pool thread.
+struct LeaseRequest {
+    env: Arc<EnvShared>,
+    slot: u32,
+    id: u32,
+    at: Instant,
+}
+
+/// The pool's released-lease set and the condvar parked leases wait on.
+#[derive(Default)]
+pub struct Leases {
+    waiting: Mutex<VecDeque<LeaseRequest>>,
+    released: Mutex<HashSet<u32>>,
+    cv: Condvar,
+    parked: std::sync::atomic::AtomicUsize,
+}
+
+impl Pool {
+    /// Admits `n` JS tasks against the shared bound (all or none). JS tasks
+    /// are counted in `in_flight` but not in the native lane's counters.
+    pub fn admit_js(&self, n: usize) -> Result<(), AdmitError> {
+        if self.is_closed() {
+            return Err(AdmitError::Closed);
+        }
+        let limit = self.threads + self.max_queue;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |x| {
+                (x + n <= limit).then_some(x + n)
+            })
+            .map(|_| ())
+            .map_err(|_| AdmitError::QueueFull)
+    }
+
+    /// Gives back the admission of `n` settled JS tasks.
+    pub fn release_js(&self, n: usize) {
+        let _ = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |x| {
+                Some(x.saturating_sub(n))
+            });
+    }
+
+    /// Native tasks admitted and waiting for a thread (the lane keeps its
+    /// lease for the next JS batch only when this is 0).
+    pub fn native_queued(&self) -> usize {
+        self.counters.queued.load(Ordering::Relaxed)
+    }
+
+    /// Leases currently holding a pool thread.
+    pub fn leases_parked(&self) -> usize {
+        self.leases.parked.load(Ordering::Relaxed)
+    }
+
+    /// Queues the lease `id` (see the module docs); its grant is delivered
+    /// to `env` under `slot`.
+    ///
+    /// Leases share a queue discipline with the bcrypt lane (lanes.rs),
+    /// whose jobs take *batches* from their own queue: each lease request
+    /// and each bcrypt task gets one rayon job, and every such job serves
+    /// the OLDEST waiting item of the two queues. Without this, bcrypt
+    /// batches admitted after a lease would keep overtaking it.
+    ///
+    /// `waited` is how long the oldest JS task the lease will serve has been
+    /// admitted, so that the lease takes that task's place in the order.
+    pub fn spawn_lease(
+        self: &Arc<Self>,
+        env: Arc<EnvShared>,
+        slot: u32,
+        id: u32,
+        waited: Duration,
+    ) {
+        let now = Instant::now();
+        self.leases
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(LeaseRequest {
+                env,
+                slot,
+                id,
+                at: now.checked_sub(waited).unwrap_or(now),
+            });
+        let pool = Arc::clone(self);
+        let job = move || pool.run_next_queued();
+        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            Some(rayon) => rayon.spawn(job),
+            // Threads shut down (closed and idle): grant without holding
+            // a thread rather than lose the promise.
+            None => {
+                drop(guard);
+                std::thread::spawn(job);
+            }
+        }
+    }
+
+    /// Wakes the parked lease `id` (or lets it return at once if it has not
+    /// parked yet).
+    pub fn unlease(&self, id: u32) {
+        let mut r = self
+            .leases
+            .released
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        r.insert(id);
+        self.leases.cv.notify_all();
+    }
+
+    /// A job of the lease/bcrypt queues: serves the oldest waiting item.
+    pub(super) fn run_next_queued(&self) {
+        let lease_at = {
+            let w = self
+                .leases
+                .waiting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            w.front().map(|r| r.at)
+        };
+        let lease_first = match (lease_at, self.bcrypt.front_admitted()) {
+            (Some(l), Some(b)) => l <= b,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if lease_first && self.take_lease() {
+            return;
+        }
+        if !self.run_bcrypt_batch() {
+            // Raced with another job for the bcrypt queue: take a lease.
+            self.take_lease();
+        }
+    }
+
+    /// Pops and holds the oldest waiting lease. False if none waits.
+    fn take_lease(&self) -> bool {
+        let req = self
+            .leases
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front();
+        match req {
+            Some(r) => {
+                self.hold_lease(r.env, r.slot, r.id);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn hold_lease(&self, env: Arc<EnvShared>, slot: u32, id: u32) {
+        {
+            let Some(_entered) = env.enter() else {
+                return; // environment torn down: nobody to grant
+            };
+            env.complete(Completion {
+                slot,
+                result: Ok(Output::Bool(true)),
+            });
+        }
+        let l = &self.leases;
+        l.parked.fetch_add(1, Ordering::Relaxed);
+        let mut r = l.released.lock().unwrap_or_else(|e| e.into_inner());
+        while !r.remove(&id) {
+            if env.closing_flag().load(Ordering::Acquire) {
+                break;
+            }
+            let (g, _) =
+                l.cv.wait_timeout(r, POLL)
+                    .unwrap_or_else(|e| e.into_inner());
+            r = g;
+        }
+        drop(r);
+        l.parked.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn js_admission_shares_the_bound() {
+        let p = Pool::new("t", 1, 2).unwrap();
+        assert!(p.admit().is_ok());
+        assert!(p.admit_js(2).is_ok());
+        assert_eq!(p.admit_js(1), Err(AdmitError::QueueFull));
+        assert_eq!(p.admit(), Err(AdmitError::QueueFull));
+        p.release_js(2);
+        assert!(p.admit_js(2).is_ok());
+        p.close();
+        assert_eq!(p.admit_js(1), Err(AdmitError::Closed));
+    }
+}
