@@ -5,7 +5,8 @@
 //   npm run soak -- --minutes 2 [--samples out.json] [--threads N]
 //
 // Drives hash (bcrypt cost 4), verify, resize (the __test__/fixtures images),
-// render (the social card fixture, small), digest on a dedicated Pool whose
+// render (the social card fixture, small), digest and JS-lane tasks
+// (pool.run(), bench/workers/soak-task.js) on a dedicated Pool whose
 // queue is kept over-full (ERR_QUEUE_FULL pressure), with 10 % aborted, 5 %
 // timed-out and 5 % bad-input tasks, plus callback-form corepool/bcrypt
 // calls on the default pool (to count callbacks, not just promises).
@@ -59,7 +60,7 @@ const SVG = fs.readFileSync(path.join(FIX, 'render', 'social_card.svg'));
 const DIGEST_INPUTS = [1 << 10, 64 << 10, 256 << 10].map((n) => Buffer.alloc(n, n & 0xff));
 const PASSWORDS = Array.from({ length: 16 }, (_, i) => `password-${i}`);
 
-const pool = new corepool.Pool({ threads: THREADS, maxQueue: MAX_QUEUE, name: 'soak' });
+const pool = new corepool.Pool({ threads: THREADS, maxQueue: MAX_QUEUE, name: 'soak', filename: path.join(__dirname, 'workers', 'soak-task.js') });
 
 // Each kind: a good input and a bad one. `pooled` says whether the bad input
 // reaches the pool (a task that fails there) or is refused by argument
@@ -81,8 +82,13 @@ const KINDS = {
     good: (o) => pool.render(SVG, { width: 120, ...o }),
     bad: (o) => pool.render('<svg xmlns="http://www.w3.org/2000/svg"><rect', o),
   },
+  js: {
+    weight: 10,
+    good: (o) => pool.run(20000 + Math.floor(Math.random() * 1000), o),
+    bad: (o) => pool.run('not a number', o),
+  },
   digest: {
-    weight: 30,
+    weight: 20,
     good: (o) => pool.digest(pick(DIGEST_INPUTS), Math.random() < 0.5 ? 'sha256' : 'blake3', o),
     bad: (o) => pool.digest('x', 'md5', o),
   },
