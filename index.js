@@ -364,6 +364,7 @@ module.exports = {
   isWorkerThread: workers.isWorkerThread,
   workerData: workers.workerData,
   defaultThreads: () => native.defaultThreads(),
-  // Internal: shared with the other entry points (corepool/bcrypt) and tests.
-  _internal: { native, kHandle, run, taskOptions, valueError, workers },
 };
+
+// Shared with the other entry points (the drop-ins) and the tests, privately.
+Object.assign(require('./lib/internal'), { native, kHandle, run, taskOptions, valueError, workers });

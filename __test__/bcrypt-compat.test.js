@@ -214,7 +214,7 @@ test('a burst of 2,500 async hash() and compare() calls is accepted, as bcrypt a
 
 test('the queue waits for room when other callers fill the pool (ERR_QUEUE_FULL is retried, not returned)', async () => {
   const corepool = require('..');
-  const { native } = corepool._internal;
+  const { native } = require('../lib/internal');
   const { threads, maxQueue } = corepool.stats();
   const before = corepool.stats().rejected;
   // Fill every slot of the default pool with 1 ms tasks of another caller.

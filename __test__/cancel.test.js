@@ -5,7 +5,7 @@ const { getEventListeners } = require('node:events');
 const corepool = require('..');
 const { until } = require('./helpers/until');
 
-const { native, kHandle, run, taskOptions } = corepool._internal;
+const { native, kHandle, run, taskOptions } = require('../lib/internal');
 
 // A cancellable sleep task on `pool` (test-only kernel: sleeps in 1 ms steps,
 // checking its cancel flag at each step).

@@ -13,7 +13,7 @@ const { parse } = require('./helpers/prometheus');
 const { createApp } = require('../examples/express/app');
 const { until } = require('./helpers/until');
 
-const { native, kHandle, run, taskOptions } = corepool._internal;
+const { native, kHandle, run, taskOptions } = require('../lib/internal');
 const SERVER = path.join(__dirname, '..', 'examples', 'express', 'server.js');
 const PHOTO = fs.readFileSync(path.join(__dirname, '..', 'examples', 'express', 'fixtures', 'photo.jpg'));
 const COST = 4;

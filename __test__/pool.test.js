@@ -6,7 +6,8 @@ const os = require('node:os');
 const corepool = require('..');
 const { parse } = require('./helpers/prometheus');
 
-const { native } = corepool._internal;
+const internal = require('../lib/internal');
+const { native } = internal;
 const b16 = Buffer.alloc(16);
 
 // Thread ids of this process's live corepool-N threads.
@@ -130,7 +131,7 @@ test('close(): settles in-flight tasks, refuses new ones, is idempotent, release
     mine = corepoolThreads().filter((t) => !others.has(t));
   }
   assert.equal(mine.length, 2, 'the pool started two corepool-N threads');
-  const inflight = [native.__testSleep(pool[corepool._internal.kHandle], 30, 0), pool.digest('a'), pool.digest('b')];
+  const inflight = [native.__testSleep(pool[internal.kHandle], 30, 0), pool.digest('a'), pool.digest('b')];
   const closed = pool.close();
   await assert.rejects(pool.digest('c'), { code: 'ERR_POOL_CLOSED', name: 'CorepoolError' });
   const results = await Promise.all(inflight);
@@ -149,7 +150,7 @@ test('close(): settles in-flight tasks, refuses new ones, is idempotent, release
 
 test('a panicking kernel rejects only its own task with ERR_TASK_PANICKED; the pool keeps its threads', async () => {
   const pool = new corepool.Pool({ threads: 2, name: 'panics' });
-  const h = pool[corepool._internal.kHandle];
+  const h = pool[internal.kHandle];
   const tasks = [];
   for (let i = 0; i < 10; i++) tasks.push(native.__testPanic(h, `boom ${i}`), pool.digest('x'));
   const results = await Promise.allSettled(tasks);

@@ -99,7 +99,9 @@ test('PDF: multi-page, valid for qpdf, text extractable, rasterises like the PNG
   fs.writeFileSync(file, data);
   const has = (tool) => spawnSync(tool, ['-v']).error === undefined;
   if (!has('qpdf') || !has('pdftotext') || !has('pdftoppm')) {
-    t.diagnostic('qpdf / poppler-utils not installed: PDF tool checks skipped (.ci/run installs them)');
+    // CI installs them (.ci/run): there, a missing tool is a failure, not a skip.
+    assert.ok(!process.env.CI, 'qpdf / poppler-utils must be installed in CI');
+    t.diagnostic('qpdf / poppler-utils not installed: PDF tool checks skipped (apt-get install qpdf poppler-utils)');
     return;
   }
   const q = spawnSync('qpdf', ['--check', file], { encoding: 'utf8' });

@@ -9,7 +9,7 @@ const { Worker } = require('node:worker_threads');
 const corepool = require('..');
 
 const { Pool, run, move, isWorkerThread, workerData } = corepool;
-const { native, kHandle } = corepool._internal;
+const { native, kHandle } = require('../lib/internal');
 const FIX = path.join(__dirname, 'fixtures', 'workers');
 const TASKS = path.join(FIX, 'tasks.mjs');
 const ADD = path.join(FIX, 'add.js');

@@ -40,7 +40,7 @@ for (let t = 0; t <= tMax; t += step) {
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
   <rect width="${W}" height="${H}" fill="white"/>
   <text x="${L}" y="40" font-size="24" font-family="sans-serif" font-weight="bold">corepool soak, ${minutes} min: memory per second</text>
-  <text x="${L}" y="68" font-size="16" font-family="sans-serif" fill="#555">hash, verify, resize, render, digest; 10 % aborts, 5 % timeouts, 5 % bad inputs, ERR_QUEUE_FULL bursts</text>
+  <text x="${L}" y="68" font-size="16" font-family="sans-serif" fill="#555">hash, verify, resize, render, digest, JS lane; 10 % aborts, 5 % timeouts, 5 % bad inputs, ERR_QUEUE_FULL bursts</text>
   <rect x="${L}" y="${T}" width="${x(warmupS) - L}" height="${H - T - B}" fill="#f3f3f3"/>
   <text x="${L + 8}" y="${T + 20}" font-size="14" font-family="sans-serif" fill="#777">warm-up</text>
   <rect x="${x(warmupS)}" y="${y(base * 1.1)}" width="${W - R - x(warmupS)}" height="${y(base * 0.9) - y(base * 1.1)}" fill="#2a7ae2" opacity="0.10"/>

@@ -22,7 +22,7 @@
 const corepool = require('..');
 const dropin = require('./dropin');
 
-const { native } = corepool._internal;
+const { native } = require('./internal');
 
 const INVALID_SALT = 'Invalid salt. Salt must be in the form of: $Vers$log2(NumRounds)$saltvalue';
 const DATA_SALT = 'data must be a string or Buffer and salt must either be a salt string or a number of rounds';

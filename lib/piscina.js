@@ -15,7 +15,7 @@ const workers = require('./workers');
 const { move: coreMove, isMoved } = require('./workers/transfer');
 
 const { Pool } = corepool;
-const { kHandle } = corepool._internal;
+const { kHandle } = require('./internal');
 
 const transferableSymbol = Symbol.for('Piscina.transferable');
 const valueSymbol = Symbol.for('Piscina.valueOf');

@@ -52,7 +52,12 @@ const hasNasm = () => {
   return !r.error && r.status === 0;
 };
 const jpegSimd = simdEnv === '1' || (simdEnv !== '0' && hasNasm());
-if (jpegSimd) args.push('--features', 'jpeg-simd');
+// The JS tests' hooks (__testPanic, __testSleep) exist only in a build from a
+// clone of the repository (or with COREPOOL_TEST_HOOKS=1), never in the
+// published package's builds.
+const testHooks = process.env.COREPOOL_TEST_HOOKS === '1' || (process.env.COREPOOL_TEST_HOOKS !== '0' && fs.existsSync(path.join(root, '.git')));
+const features = [jpegSimd && 'jpeg-simd', testHooks && 'test-hooks'].filter(Boolean);
+if (features.length) args.push('--features', features.join(','));
 
 const probe = spawnSync(cargo, ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {

@@ -2,9 +2,9 @@
 // node scripts/check-binary.js <target>: checks npm/<target>/corepool.<target>.node
 // — its size, the highest glibc symbol version it needs (-gnu: at most 2.17,
 // read with objdump -T), its dynamic libraries (musl: the musl libc only),
-// its machine type — and, when this machine can run it, that it loads and
-// passes scripts/smoke.js (natively, or under qemu-aarch64 with the arm64
-// Node binary named by COREPOOL_ARM64_NODE).
+// its machine type, the absence of test hooks — and, when this machine can
+// run it, that it loads and passes scripts/smoke.js (natively, or under
+// qemu-aarch64 with the arm64 Node binary named by COREPOOL_ARM64_NODE).
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -29,6 +29,11 @@ const fail = (msg) => {
 const size = fs.statSync(file).size;
 const facts = [`${(size / 1e6).toFixed(1)} MB`];
 if (size > MAX_BYTES) fail(`${size} bytes, over ${MAX_BYTES}`);
+
+// Published binaries never carry the test hooks (the test-hooks feature):
+// their export names would be in the binary's strings.
+if (fs.readFileSync(file).includes('__testSleep')) fail('built with the test-hooks feature');
+facts.push('no test hooks');
 
 const header = out('readelf', ['-h', file]);
 const machine = /Machine:\s+(.*)/.exec(header)[1].trim();

@@ -47,14 +47,22 @@ const FUNCTIONS: &[(&str, js::Callback)] = &[
     ("registerFont", js::render::register_font_fn),
     ("resize", js::resize::resize),
     ("metadata", js::resize::metadata),
-    ("__testPanic", js::digest::test_panic),
-    ("__testSleep", js::digest::test_sleep),
 ];
+
+/// Test hooks (`__testPanic`, `__testSleep`): only in builds with the
+/// `test-hooks` feature, which scripts/build.js turns on in a clone.
+#[cfg(feature = "test-hooks")]
+const TEST_HOOKS: &[(&str, js::Callback)] = &[
+    ("__testPanic", js::test_hooks::test_panic),
+    ("__testSleep", js::test_hooks::test_sleep),
+];
+#[cfg(not(feature = "test-hooks"))]
+const TEST_HOOKS: &[(&str, js::Callback)] = &[];
 
 /// Module initialisation: attaches [`FUNCTIONS`] to `exports`.
 #[napi(module_exports)]
 pub fn init(exports: Object, env: Env) -> Result<()> {
-    for (name, cb) in FUNCTIONS {
+    for (name, cb) in FUNCTIONS.iter().chain(TEST_HOOKS) {
         let mut f = std::ptr::null_mut();
         // SAFETY: module init runs on the JS thread; `name` is a valid UTF-8
         // slice and `cb` a valid N-API callback.

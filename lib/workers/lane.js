@@ -31,6 +31,7 @@ const native = require('../native');
 const { CorepoolError, AbortError } = require('../errors');
 const { checkClonable, warnCloneCost, isMoved, transferables } = require('./transfer');
 const { rebuildError } = require('./remote-error');
+const { workerExecArgv } = require('./options');
 
 const BOOT = path.join(__dirname, 'worker.js');
 const MAX_BATCH = 64;
@@ -92,7 +93,7 @@ class WorkerSlot {
       workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer },
       env: o.env,
       argv: o.argv,
-      execArgv: o.execArgv,
+      execArgv: workerExecArgv(o.execArgv),
       resourceLimits: o.resourceLimits,
     });
     this.worker.unref();
@@ -240,10 +241,6 @@ class JsLane {
       }
     }, this.options.abortGrace);
     task.grace.unref();
-  }
-
-  queuedCount() {
-    return this.c.queued;
   }
 
   /** Asks the pool for run slots while tasks wait and slots are free. */

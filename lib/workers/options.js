@@ -80,9 +80,28 @@ function workerOptions(o) {
 const TS = /\.(c|m)?ts$/;
 const LOADER_FLAG = /^(--import|--loader|--experimental-loader|--require|-r|--experimental-strip-types|--experimental-transform-types)(=|$)/;
 
+/**
+ * Node 22.6 to 23.5 can strip types, but only with --experimental-strip-types
+ * (on by default from 23.6): corepool adds that flag to its workers there.
+ */
+function stripTypesFlag() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const needed = (major === 22 && minor >= 6) || (major === 23 && minor < 6);
+  return needed && !(process.features && process.features.typescript) ? '--experimental-strip-types' : undefined;
+}
+
+/** The workers' execArgv: the pool's (default: the parent's), plus the type-stripping flag where Node needs it. */
+function workerExecArgv(execArgv) {
+  const flag = stripTypesFlag();
+  if (flag === undefined) return execArgv;
+  const base = execArgv === undefined ? process.execArgv : execArgv;
+  return base.includes(flag) ? base : [...base, flag];
+}
+
 /** Can a worker with these execArgv load a TypeScript file? */
 function canRunTypeScript(execArgv) {
   if (process.features && process.features.typescript) return true;
+  if (stripTypesFlag() !== undefined) return true;
   const flags = [...(execArgv || process.execArgv)];
   return flags.some((f) => LOADER_FLAG.test(f)) || /--(experimental-strip-types|import|require|loader)/.test(process.env.NODE_OPTIONS || '');
 }
@@ -126,4 +145,4 @@ function runOptions(options, defaults) {
   };
 }
 
-module.exports = { WORKER_OPTION_KEYS, workerOptions, runOptions, toModuleUrl, canRunTypeScript, typeScriptError };
+module.exports = { WORKER_OPTION_KEYS, workerOptions, runOptions, toModuleUrl, canRunTypeScript, typeScriptError, workerExecArgv };

@@ -12,6 +12,8 @@ pub mod lease;
 pub mod pool;
 pub mod render;
 pub mod resize;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 
 use std::ffi::CString;
 use std::ptr;

@@ -58,10 +58,17 @@ pub struct Leases {
 
 impl Pool {
     /// Admits `n` JS tasks against the shared bound (all or none). JS tasks
-    /// are counted in `in_flight` but not in the native lane's counters.
+    /// are counted in `in_flight` but not in the native lane's counters;
+    /// a refusal counts in `rejected`, as the native lane's do.
     pub fn admit_js(&self, n: usize) -> Result<(), AdmitError> {
+        let refused = |e| {
+            self.counters
+                .rejected
+                .fetch_add(n as u64, Ordering::Relaxed);
+            e
+        };
         if self.is_closed() {
-            return Err(AdmitError::Closed);
+            return Err(refused(AdmitError::Closed));
         }
         let limit = self.threads + self.max_queue;
         self.in_flight
@@ -69,7 +76,7 @@ impl Pool {
                 (x + n <= limit).then_some(x + n)
             })
             .map(|_| ())
-            .map_err(|_| AdmitError::QueueFull)
+            .map_err(|_| refused(AdmitError::QueueFull))
     }
 
     /// Gives back the admission of `n` settled JS tasks.
@@ -230,5 +237,7 @@ mod tests {
         assert!(p.admit_js(2).is_ok());
         p.close();
         assert_eq!(p.admit_js(1), Err(AdmitError::Closed));
+        // Every refusal, of either lane, counts once in `rejected`.
+        assert_eq!(p.snapshot().rejected, 3);
     }
 }

@@ -55,28 +55,31 @@ pub struct Pool {
     counters: Counters,
     /// bcrypt tasks waiting to be batched (lanes.rs).
     bcrypt: lanes::BcryptQueue,
+    /// Run slots lent to the JS worker lane (lease.rs).
+    leases: lease::Leases,
     /// Admission by memory (memory.rs).
     memory: memory::MemoryBudget,
     /// Wipe secrets a task left in a thread's reusable memory after posting
     /// its result (`tasks::after_task`). Default: true.
     wipe_memory: AtomicBool,
-    /// Run slots lent to the JS worker lane (lease.rs).
-    leases: lease::Leases,
 }
 
 /// Threads for the default pool: `COREPOOL_THREADS` if set to a positive
 /// integer, else `std::thread::available_parallelism()` (which honours cgroup
 /// CPU quotas and affinity masks).
 pub fn default_threads() -> usize {
-    std::env::var("COREPOOL_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
+    threads_from(std::env::var("COREPOOL_THREADS").ok().as_deref(), || {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
+}
+
+/// `COREPOOL_THREADS`'s value when it is a positive integer, else `fallback()`.
+fn threads_from(var: Option<&str>, fallback: impl FnOnce() -> usize) -> usize {
+    var.and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
+        .unwrap_or_else(fallback)
 }
 
 /// Default `max_queue` for a pool of `threads` threads.
@@ -127,9 +130,9 @@ impl Pool {
             closed: AtomicBool::new(false),
             counters: Counters::default(),
             bcrypt: lanes::BcryptQueue::default(),
+            leases: lease::Leases::default(),
             memory: memory::MemoryBudget::new(memory::default_max_memory()),
             wipe_memory: AtomicBool::new(true),
-            leases: lease::Leases::default(),
         }))
     }
 
@@ -345,8 +348,14 @@ mod tests {
 
     #[test]
     fn default_threads_honours_env_override() {
-        // Only checks the parsing fallback; the env var is process-global, so
-        // it is not set here.
+        // The variable's parsing (the variable itself is process-global, so
+        // the value is passed in rather than set).
+        assert_eq!(threads_from(Some("3"), || 8), 3);
+        assert_eq!(threads_from(Some(" 12 "), || 8), 12);
+        for bad in ["0", "-1", "two", "", "1.5"] {
+            assert_eq!(threads_from(Some(bad), || 8), 8, "{bad:?}");
+        }
+        assert_eq!(threads_from(None, || 8), 8);
         assert!(default_threads() >= 1);
         assert_eq!(default_max_queue(2), 2048);
     }
