@@ -80,7 +80,8 @@ for t in "${run[@]}"; do
   log=logs/$t.log
   if [ $replay = 1 ]; then
     echo "== replay $t: ${dirs[*]}"
-    args=("${LIMITS[@]}" -runs=0 -detect_leaks="${LEAKS[$t]:-1}" "${dirs[@]}")
+    mkdir -p "artifacts/$t"
+    args=("${LIMITS[@]}" -runs=0 -detect_leaks="${LEAKS[$t]:-1}" -artifact_prefix="artifacts/$t/" "${dirs[@]}")
   else
     mkdir -p "work/$t" "artifacts/$t"
     echo "== fuzz $t for ${seconds}s (log: fuzz/$log)"
