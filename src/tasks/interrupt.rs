@@ -60,14 +60,12 @@ pub(crate) fn poll() {
     let Some(flags) = CURRENT.with(Cell::get) else {
         return;
     };
-    // SAFETY: `flags` were stored by `interruptible` on this thread from a
-    // `&Checkpoint` whose flags outlive that call; `Restore` removes them
-    // when the call ends (also on unwind), so they are only read while the
-    // borrowed atomics are alive.
-    let fired = flags
-        .iter()
-        .flatten()
-        .any(|&f| unsafe { &*f }.load(std::sync::atomic::Ordering::Relaxed));
+    let fired = flags.iter().flatten().any(|&f| {
+        // SAFETY: set by `interruptible` on this thread from a borrow that
+        // outlives its call, and removed by `Restore` when the call ends.
+        let flag = unsafe { &*f };
+        flag.load(std::sync::atomic::Ordering::Relaxed)
+    });
     if fired {
         resume_unwind(Box::new(Interrupted));
     }
