@@ -284,6 +284,22 @@ pub fn scan_tree(
             continue;
         }
         // Post-order: all edges are Done (or Active = cycle, counted as 0).
+        // A `<use>` whose target is still Active references itself or an
+        // element on its own path: usvg drops some of these and refuses
+        // others ("nodes limit"); refuse them all the same way.
+        if node.tag_name().name() == "use" {
+            let href = node.attributes().find(|a| a.name() == "href");
+            if let Some(id) = href.and_then(|a| a.value().trim().strip_prefix('#')) {
+                if let Some(&t) = ids.get(id) {
+                    if let Mark::Active = marks[t.get_usize()] {
+                        return Err(TaskError::new(
+                            ErrorCode::Decode,
+                            format!("SVG <use> reference cycle through #{id}"),
+                        ));
+                    }
+                }
+            }
+        }
         let mut cost = Expanded {
             elements: 1,
             ..Expanded::default()
@@ -531,10 +547,24 @@ mod tests {
     }
 
     #[test]
-    fn reference_cycles_terminate() {
-        let d =
-            parse(r##"<svg><g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g></svg>"##);
-        assert!(scan(&d, 100).unwrap() >= 5);
+    fn use_cycles_are_decode_errors_and_other_reference_cycles_terminate() {
+        for svg in [
+            r##"<svg><g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g></svg>"##,
+            r##"<svg><use id="a" href="#a"/></svg>"##,
+            r##"<svg xmlns:xlink="http://www.w3.org/1999/xlink"><g id="a"><g><use xlink:href="#a"/></g></g></svg>"##,
+        ] {
+            let e = scan(&parse(svg), 100).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Decode, "{svg}: {e}");
+            assert!(e.message.contains("reference cycle through #"), "{e}");
+        }
+        // A pattern filled with itself: usvg drops the recursive paint.
+        let d = parse(
+            r##"<svg><pattern id="p"><rect fill="url(#p)"/></pattern><rect fill="url(#p)"/></svg>"##,
+        );
+        assert!(scan(&d, 100).unwrap() >= 4);
+        // Two uses of one element are no cycle.
+        let d = parse(r##"<svg><rect id="r"/><use href="#r"/><use href="#r"/></svg>"##);
+        assert!(scan(&d, 100).is_ok());
     }
 
     #[test]
