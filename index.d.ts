@@ -248,6 +248,12 @@ export interface ResizeOptions extends TaskOptions {
   keepMetadata?: boolean;
   /** Refuse inputs with more pixels (checked from the header) with ERR_LIMIT; false disables. Default: 268402689. */
   maxInputPixels?: number | false;
+  /**
+   * Refuse inputs whose decoded image (width × height × channels × bytes per sample, from the
+   * header) is larger, with ERR_LIMIT; false disables. Bounds decompression bombs (a 2 MB PNG
+   * claiming 2 GB of 16-bit RGBA). Default: 1073741824 (1 GiB, a maxInputPixels image in RGBA8).
+   */
+  maxDecodedBytes?: number | false;
   /** JPEG shrink-on-load may decode right down to the target size (sharp's default). Default: true. */
   fastShrinkOnLoad?: boolean;
   /** Resolve `{ data, info }` instead of a Buffer. */

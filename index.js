@@ -208,7 +208,7 @@ const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos3'];
 const IMAGE_FORMATS = ['jpeg', 'jpg', 'png', 'webp'];
 const RESIZE_KEYS = [
   'width', 'height', 'fit', 'position', 'background', 'withoutEnlargement', 'kernel', 'format', 'quality', 'progressive',
-  'lossless', 'effort', 'compressionLevel', 'autoOrient', 'keepMetadata', 'maxInputPixels', 'fastShrinkOnLoad', 'info', 'signal', 'timeout',
+  'lossless', 'effort', 'compressionLevel', 'autoOrient', 'keepMetadata', 'maxInputPixels', 'maxDecodedBytes', 'fastShrinkOnLoad', 'info', 'signal', 'timeout',
 ];
 const BOOLEAN_RESIZE_KEYS = ['withoutEnlargement', 'progressive', 'lossless', 'autoOrient', 'keepMetadata', 'fastShrinkOnLoad', 'info'];
 
@@ -234,6 +234,9 @@ function resizeOn(handle, input, options) {
     if (o.compressionLevel !== undefined) n.compressionLevel = checkInteger(o.compressionLevel, 'options.compressionLevel', 0, 9);
     if (o.maxInputPixels !== undefined) {
       n.maxInputPixels = o.maxInputPixels === false ? 0 : checkInteger(o.maxInputPixels, 'options.maxInputPixels', 1, Number.MAX_SAFE_INTEGER);
+    }
+    if (o.maxDecodedBytes !== undefined) {
+      n.maxDecodedBytes = o.maxDecodedBytes === false ? 0 : checkInteger(o.maxDecodedBytes, 'options.maxDecodedBytes', 1, Number.MAX_SAFE_INTEGER);
     }
     for (const k of BOOLEAN_RESIZE_KEYS) if (o[k] !== undefined) n[k] = checkBoolean(o[k], `options.${k}`);
     return run(o, (token) => native.resize(handle, bytes, n, token));

@@ -75,6 +75,7 @@ fn options(o: &Obj) -> Result<(ResizeOptions, bool), Thrown> {
         auto_orient: o.bool("autoOrient")?.unwrap_or(d.auto_orient),
         keep_metadata: o.bool("keepMetadata")?.unwrap_or(d.keep_metadata),
         max_input_pixels: o.u64("maxInputPixels")?.unwrap_or(d.max_input_pixels),
+        max_decoded_bytes: o.u64("maxDecodedBytes")?.unwrap_or(d.max_decoded_bytes),
         fast_shrink_on_load: o.bool("fastShrinkOnLoad")?.unwrap_or(d.fast_shrink_on_load),
     };
     Ok((opts, o.bool("info")?.unwrap_or(false)))

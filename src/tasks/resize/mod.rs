@@ -169,6 +169,11 @@ pub struct ResizeOptions {
     pub keep_metadata: bool,
     /// Max input width×height; 0 disables. Default: 268_402_689 (sharp's 0x3FFF²).
     pub max_input_pixels: u64,
+    /// Max bytes of the decoded image (width × height × channels × bytes per
+    /// sample, from the header); 0 disables. Bounds what a small,
+    /// highly compressed file may inflate to (a 2 MB PNG can claim 2 GB of
+    /// 16-bit RGBA). Default: 1 GiB (a `max_input_pixels` image in RGBA8).
+    pub max_decoded_bytes: u64,
     /// JPEG shrink-on-load may go down to exactly the target size (sharp's
     /// `fastShrinkOnLoad`, default true); false keeps ≥ 2× target for the
     /// final resample. Default: `true`.
@@ -194,6 +199,7 @@ impl Default for ResizeOptions {
             auto_orient: true,
             keep_metadata: false,
             max_input_pixels: 268_402_689,
+            max_decoded_bytes: 1 << 30,
             fast_shrink_on_load: true,
         }
     }
@@ -278,7 +284,7 @@ fn validate(o: &ResizeOptions) -> Result<(), TaskError> {
 ///
 /// Errors: ERR_INVALID_ARG_VALUE (bad option), ERR_UNSUPPORTED_FORMAT
 /// (unknown container or variant), ERR_DECODE (corrupt/truncated input),
-/// ERR_LIMIT (input over `max_input_pixels`; output over 268 MP or over the
+/// ERR_LIMIT (input over `max_input_pixels` or `max_decoded_bytes`; output over 268 MP or over the
 /// format's side limit: WebP 16383, JPEG 65535), ERR_ENCODE, ABORT_ERR
 /// (checkpoint fired).
 pub fn resize(
@@ -295,6 +301,16 @@ pub fn resize(
             format!(
                 "Input image exceeds pixel limit: {}x{} = {pixels} > maxInputPixels {}",
                 meta.width, meta.height, opts.max_input_pixels
+            ),
+        ));
+    }
+    let decoded = pixels * meta.channels as u64 * (meta.bit_depth as u64).div_ceil(8);
+    if opts.max_decoded_bytes != 0 && decoded > opts.max_decoded_bytes {
+        return Err(err(
+            ErrorCode::Limit,
+            format!(
+                "Input image would decode to {decoded} bytes ({}x{}, {} channels, {}-bit) > maxDecodedBytes {}",
+                meta.width, meta.height, meta.channels, meta.bit_depth, opts.max_decoded_bytes
             ),
         ));
     }
@@ -338,7 +354,21 @@ pub fn resize(
     } else {
         (plan.resize_w, plan.resize_h)
     };
-    let raster = resample::resize(raster, rw, rh, opts.kernel)?;
+    // A `cover` crop at a fixed position resamples only the part it keeps
+    // (the entropy strategy needs the whole resized image to choose).
+    let (raster, plan) = match plan.canvas {
+        resample::Canvas::Crop { left, top } if opts.position != Position::Entropy => {
+            let shown = (left, top, plan.out_w, plan.out_h);
+            let region = orient::stored_rect(orientation, shown, rw, rh);
+            let r = resample::resize_region(raster, rw, rh, region, opts.kernel)?;
+            let plan = resample::Plan {
+                canvas: resample::Canvas::None,
+                ..plan
+            };
+            (r, plan)
+        }
+        _ => (resample::resize(raster, rw, rh, opts.kernel)?, plan),
+    };
     cp.check()?;
     let raster = orient::apply_orientation(raster, orientation);
     let mut raster = orient::crop_or_embed(raster, &plan, opts)?;

@@ -128,6 +128,22 @@ fn dimension_bombs_are_rejected_before_allocating() {
     let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
     webp.extend_from_slice(&[0xFF, 0x3F, 0x00, 0xFF, 0x3F, 0x00]);
     assert_eq!(code(run(&webp, &d)), ErrorCode::Limit);
+    // A zlib bomb: 12000×12000 16-bit RGBA is under maxInputPixels but
+    // would inflate to 1.15 GB; refused from the header by maxDecodedBytes.
+    let mut deep = rgb_png(4, 4);
+    deep[16..20].copy_from_slice(&12_000u32.to_be_bytes());
+    deep[20..24].copy_from_slice(&12_000u32.to_be_bytes());
+    deep[24..26].copy_from_slice(&[16, 6]);
+    let e = run(&deep, &d).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Limit, "{e}");
+    assert!(
+        e.message.contains("1152000000 bytes") && e.message.contains("maxDecodedBytes"),
+        "{e}"
+    );
+    // The same header in 8-bit RGB (432 MB) passes the header checks and
+    // fails only where its (fake) pixel data starts.
+    deep[24..26].copy_from_slice(&[8, 2]);
+    assert_ne!(code(run(&deep, &d)), ErrorCode::Limit);
     // A lower custom limit applies to ordinary images; 0 disables it.
     let small = rgb_png(100, 100);
     let o = ResizeOptions {
