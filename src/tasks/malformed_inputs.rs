@@ -184,3 +184,55 @@ fn header_sizes_set_to_extremes() {
     }
     assert!(tested >= 40, "only {tested} header variants");
 }
+
+/// Peak RSS (`VmHWM`, KiB) of process `pid`, or None once it has exited.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The corpus tests above, run alone in a child process (this test binary,
+/// one test thread), never take its peak RSS to 512 MiB. The child's
+/// `VmHWM` is sampled every 10 ms until it exits (it only grows, so the last
+/// sample is the peak up to the child's last 10 ms).
+#[test]
+#[cfg(target_os = "linux")]
+fn corpus_peak_rss_stays_under_512_mib() {
+    if std::env::var_os("COREPOOL_MALFORMED_CHILD").is_some() {
+        return;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "tasks::malformed_inputs::",
+            "--test-threads=1",
+            "--skip",
+            "corpus_peak_rss",
+        ])
+        .env("COREPOOL_MALFORMED_CHILD", "1")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the test binary");
+    let mut peak = 0;
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if let Some(kib) = peak_rss_kib(child.id()) {
+            peak = peak.max(kib);
+        }
+        if start.elapsed().as_secs() > 600 {
+            child.kill().ok();
+            panic!("the malformed-input corpus ran over 10 minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(
+        status.success(),
+        "corpus tests failed in the child: {status}"
+    );
+    assert!(peak > 0, "no VmHWM sample");
+    assert!(peak < 512 * 1024, "peak RSS {} MiB", peak / 1024);
+    eprintln!("malformed-input corpus: peak RSS {} MiB", peak / 1024);
+}
