@@ -21,10 +21,20 @@
 // still queued and no native task waiting, the lane keeps the lease for the
 // next batch (no round trip through the pool).
 //
+// Holding a lease for a moment. When a batch ends with nothing queued, the
+// lane does not give its lease back at once: it *holds* it (the rayon thread
+// stays parked, so the budget is unchanged) until the check phase of the
+// current event-loop turn (one setImmediate). A task queued before then —
+// typically by the code awaiting the result that just came back, i.e. a
+// sequential `for (…) await pool.run(x)` — goes straight to the held worker,
+// with no lease round trip through the pool. A held lease is never used
+// when a native task is queued: it is given back instead, so native work
+// queued behind it waits at most until the end of the current turn.
+//
 // Workers are started on demand (at most `threads`), reused, retired after
 // `idleTimeout` idle, and unref'd while idle, so an idle pool never keeps
 // the process alive.
-const { Worker } = require('node:worker_threads');
+const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const native = require('../native');
@@ -36,9 +46,15 @@ const { workerExecArgv } = require('./options');
 const BOOT = path.join(__dirname, 'worker.js');
 const MAX_BATCH = 64;
 const BATCH_BUDGET_MS = 2;
+/** Messages of the lane's protocol (see worker.js). */
+const RUN = 1;
+const ABORT = 2;
+const DONE = 1;
+/** A worker's function table is started afresh past this many entries. */
+const MAX_FNS = 1024;
 const QUEUED = 0;
 const RUNNING = 1;
-const DONE = 2;
+const SETTLED = 2;
 
 const QUEUE_FULL_MESSAGE = "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue";
 
@@ -89,8 +105,14 @@ class WorkerSlot {
     this.lane = lane;
     this.progress = new Int32Array(new SharedArrayBuffer(4));
     const o = lane.options;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    /** Function key → number in this worker's table. */
+    this.fns = new Map();
+    this.exited = false;
     this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer },
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2 },
+      transferList: [port2],
       env: o.env,
       argv: o.argv,
       execArgv: workerExecArgv(o.execArgv),
@@ -111,7 +133,14 @@ class WorkerSlot {
       this.online = true;
       lane.initFailures = 0;
     });
-    this.worker.on('message', (m) => lane.onMessage(this, m));
+    // The lane's own channel; never keeps the process alive (the worker
+    // handle is ref'd while a batch runs).
+    this.port.on('message', (m) => lane.onMessage(this, m));
+    this.port.unref();
+    // Whatever the user's code posts with parentPort.postMessage().
+    this.worker.on('message', (m) => {
+      if (lane.hooks !== null && lane.hooks.message) lane.hooks.message(m);
+    });
     this.worker.on('error', (err) => {
       this.error = err;
       if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
@@ -145,6 +174,12 @@ class JsLane {
     this.closing = false;
     this.destroyed = false;
     this.idleWaiters = [];
+    /** Workers whose lease is held after their batch (see "Holding a lease"). */
+    this.held = [];
+    this.releaseScheduled = false;
+    this.flushScheduled = false;
+    this.releaseHeld = this.releaseHeld.bind(this);
+    this.flushHeld = this.flushHeld.bind(this);
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
@@ -222,18 +257,18 @@ class JsLane {
 
   /** Abort or timeout: reject now; a queued task never starts, a running one is told and, past the grace period, its worker is replaced. */
   cancel(task, err, timeout) {
-    if (task.settled || task.state === DONE) return;
+    if (task.settled || task.state === SETTLED) return;
     this.c.cancelled++;
     this.settle(task, false, err);
     if (task.state === QUEUED) {
-      task.state = DONE;
+      task.state = SETTLED;
       this.c.queued--;
       native.releaseJs(this.handle, 1);
       this.checkIdle();
       return;
     }
     const slot = task.slot;
-    slot.worker.postMessage({ t: 'abort', id: task.id, timeout });
+    slot.port.postMessage([ABORT, task.id, timeout]);
     task.grace = setTimeout(() => {
       if (task.state === RUNNING && slot.batch !== null) {
         slot.killed = `was terminated ${this.options.abortGrace} ms after its task was ${timeout ? 'timed out' : 'aborted'}`;
@@ -246,7 +281,13 @@ class JsLane {
   /** Asks the pool for run slots while tasks wait and slots are free. */
   pump() {
     if (this.destroyed) return;
-    while (this.leasesOut < this.threads && this.leasesPending < this.c.queued) {
+    if (this.held.length > 0 && this.c.queued > 0 && !this.flushScheduled) {
+      // Held leases take queued tasks first, in a microtask, so that tasks
+      // queued together (a loop of run() calls) still go out as one batch.
+      this.flushScheduled = true;
+      queueMicrotask(this.flushHeld);
+    }
+    while (this.leasesOut < this.threads && this.leasesPending + this.held.length < this.c.queued) {
       this.leasesOut++;
       this.leasesPending++;
       const id = nextLeaseId();
@@ -346,7 +387,7 @@ class JsLane {
   }
 
   finishQueued(task, ok, value) {
-    task.state = DONE;
+    task.state = SETTLED;
     this.c.queued--;
     if (ok) this.c.completed++;
     else this.c.failed++;
@@ -372,21 +413,27 @@ class JsLane {
     slot.batchId++;
     slot.cursor = 0;
     Atomics.store(slot.progress, 0, 0);
-    const fns = [];
-    const keys = new Map();
-    const tasks = new Array(batch.length * 3);
+    const msg = new Array(3 + batch.length * 3);
+    msg[0] = RUN;
+    msg[1] = slot.batchId;
+    msg[2] = 0;
+    let defs = 0;
     let transfer;
     for (let i = 0; i < batch.length; i++) {
       const t = batch[i];
-      let fi = keys.get(t.key);
+      let fi = slot.fns.get(t.key);
       if (fi === undefined) {
-        fi = fns.length;
-        keys.set(t.key, fi);
-        fns.push([t.url, t.name]);
+        if (defs === 0) {
+          if (slot.fns.size >= MAX_FNS) slot.fns.clear();
+          defs = [slot.fns.size];
+        }
+        fi = slot.fns.size;
+        slot.fns.set(t.key, fi);
+        defs.push(t.url, t.name);
       }
-      tasks[i * 3] = t.id;
-      tasks[i * 3 + 1] = fi;
-      tasks[i * 3 + 2] = t.payload;
+      msg[3 + i * 3] = t.id;
+      msg[4 + i * 3] = fi;
+      msg[5 + i * 3] = t.payload;
       if (t.transfer !== undefined && t.transfer.length > 0) transfer = transfer === undefined ? [...t.transfer] : transfer.concat(t.transfer);
       t.state = RUNNING;
       t.slot = slot;
@@ -399,9 +446,15 @@ class JsLane {
       for (const t of batch) t.t1 = slot.startedAt;
       if (this.hooks.queueChange) this.hooks.queueChange();
     }
+    msg[2] = defs;
     try {
-      slot.worker.postMessage({ t: 'run', b: slot.batchId, fns, tasks }, transfer);
+      slot.port.postMessage(msg, transfer);
     } catch (err) {
+      // The worker never saw this batch's function numbers.
+      if (defs !== 0) {
+        if (defs[0] === 0) slot.fns.clear();
+        else for (const [k, fi] of slot.fns) if (fi >= defs[0]) slot.fns.delete(k);
+      }
       // Something the pre-check let through (e.g. a host object deep in a
       // large graph): fail the batch's tasks with the clone error.
       const te = new TypeError(`The task's payload cannot be cloned to a worker: ${err.message}`);
@@ -414,7 +467,7 @@ class JsLane {
 
   finishRunning(task, ok, value) {
     if (task.state !== RUNNING) return;
-    task.state = DONE;
+    task.state = SETTLED;
     this.c.running--;
     if (task.grace !== null) clearTimeout(task.grace);
     if (!task.settled) {
@@ -429,17 +482,13 @@ class JsLane {
     if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
   }
 
+  /** Results from a worker: [PART | DONE, b, id, status, value, …]. */
   onMessage(slot, m) {
-    if (m === null || typeof m !== 'object' || m.cp !== 1) {
-      // Posted by the user's code with parentPort.postMessage().
-      if (this.hooks !== null && this.hooks.message) this.hooks.message(m);
-      return;
-    }
-    if (m.b !== slot.batchId || slot.batch === null) return;
-    const r = m.r;
+    if (m[1] !== slot.batchId || slot.batch === null) return;
+    const r = m;
     const batch = slot.batch;
     let n = 0;
-    for (let i = 0; i < r.length; i += 3) {
+    for (let i = 2; i < r.length; i += 3) {
       const task = batch[slot.cursor++];
       if (task === undefined || task.id !== r[i]) continue;
       const status = r[i + 1];
@@ -450,7 +499,7 @@ class JsLane {
       n++;
     }
     if (n > 0) native.releaseJs(this.handle, n);
-    if (m.t === 'done') {
+    if (m[0] === DONE) {
       // Per-task time of this batch (an over-estimate: it includes the
       // messages), smoothed per function.
       const ms = (performance.now() - slot.startedAt) / batch.length;
@@ -465,19 +514,70 @@ class JsLane {
     }
   }
 
-  /** The worker is done with its batch: keep the lease for more JS work, or give it back. */
+  /** The worker is done with its batch: keep the lease for more JS work, hold it for a moment, or give it back. */
   endBatch(slot) {
     const lease = slot.lease;
     slot.batch = null;
-    if (this.c.queued > 0 && !slot.retiring && slot.killed === null && native.nativeQueued(this.handle) === 0) {
-      const batch = this.takeBatch();
-      if (batch.length > 0) {
-        this.dispatch(slot, lease, batch);
-        return;
+    if (slot.exited) {
+      // Its last results, read as it exited (onExit does the rest).
+      this.giveBack(lease);
+      return;
+    }
+    if (!slot.retiring && slot.killed === null && !this.closing && native.nativeQueued(this.handle) === 0) {
+      if (this.c.queued > 0) {
+        const batch = this.takeBatch();
+        if (batch.length > 0) {
+          this.dispatch(slot, lease, batch);
+          return;
+        }
       }
+      this.hold(slot);
+      return;
     }
     this.giveBack(lease);
     this.makeIdle(slot);
+    this.pump();
+    this.checkIdle();
+  }
+
+  /** Keeps `slot`'s lease until this event-loop turn's check phase (see "Holding a lease"). */
+  hold(slot) {
+    slot.worker.unref();
+    this.held.push(slot);
+    if (!this.releaseScheduled) {
+      this.releaseScheduled = true;
+      setImmediate(this.releaseHeld);
+    }
+    this.checkIdle();
+  }
+
+  /** Queued tasks go to the workers whose leases are held (unless native work waits for a thread). */
+  flushHeld() {
+    this.flushScheduled = false;
+    if (this.held.length === 0 || this.c.queued === 0) return;
+    if (native.nativeQueued(this.handle) > 0) {
+      this.releaseHeld();
+      return;
+    }
+    while (this.held.length > 0 && this.c.queued > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) break;
+      const slot = this.held.pop();
+      this.dispatch(slot, slot.lease, batch);
+    }
+    this.pump();
+  }
+
+  /** Gives back every held lease; their workers go idle. */
+  releaseHeld() {
+    this.releaseScheduled = false;
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const slot of held) {
+      this.giveBack(slot.lease);
+      this.makeIdle(slot);
+    }
     this.pump();
     this.checkIdle();
   }
@@ -507,12 +607,21 @@ class JsLane {
   }
 
   onExit(slot, code) {
+    slot.exited = true;
     this.workers.delete(slot);
     this.w.exited++;
     if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot.worker);
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    const h = this.held.indexOf(slot);
+    if (h >= 0) {
+      this.held.splice(h, 1);
+      this.giveBack(slot.lease);
+    }
+    // Results it posted before it exited (they may not have been delivered yet).
+    for (let e = receiveMessageOnPort(slot.port); e !== undefined; e = receiveMessageOnPort(slot.port)) this.onMessage(slot, e.message);
+    slot.port.close();
     const batch = slot.batch;
     if (batch !== null) {
       slot.batch = null;
@@ -615,6 +724,9 @@ class JsLane {
       if (slot.killed === null) slot.killed = 'was terminated by close()';
     }
     this.idle = [];
+    const held = this.held;
+    this.held = [];
+    for (const slot of held) this.giveBack(slot.lease);
     await Promise.all(all.map((s) => s.worker.terminate()));
     for (let k = this.qHead; k < this.queue.length; k++) {
       const t = this.queue[k];
