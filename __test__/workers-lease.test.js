@@ -155,3 +155,35 @@ test("the user's parentPort messages stay the user's: never taken for results (c
     await pool.destroy();
   }
 });
+
+test('a saturated lane gives the event loop a turn every few batches (no starvation inside one message callback)', async () => {
+  await withPool({ threads: 2, maxQueue: 20000, filename: path.join(FIX, 'add.js') }, async (pool) => {
+    const N = 20000;
+    let done = 0;
+    let sinceTurn = 0;
+    let most = 0;
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      most = Math.max(most, sinceTurn);
+      sinceTurn = 0;
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const all = Array.from({ length: N }, (_, i) =>
+      pool.run(i).then((r) => {
+        assert.equal(r, i + 1);
+        done++;
+        sinceTurn++;
+      }),
+    );
+    await Promise.all(all);
+    running = false;
+    assert.equal(done, N);
+    // Per turn: the batches already out (one per thread) plus at most
+    // max(4, threads) handed on, of at most 64 tasks each.
+    assert.ok(most <= (2 + 4) * 64, `${most} tasks settled in one event-loop turn`);
+    assert.ok(turns > N / ((2 + 4) * 64), `${turns} turns`);
+  });
+});

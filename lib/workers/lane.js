@@ -31,6 +31,14 @@
 // when a native task is queued: it is given back instead, so native work
 // queued behind it waits at most until the end of the current turn.
 //
+// Turns. Node delivers a port's messages in one callback for as long as
+// more keep arriving (up to 1000), so a worker that answers a tiny batch
+// faster than the main thread settles it could keep the main thread in one
+// callback for many milliseconds, starving its timers and I/O. So the lane
+// hands at most TURN_BATCHES batches to workers without a round trip per
+// event-loop turn; past that, a worker whose batch ends holds its lease and
+// gets its next batch in the check phase.
+//
 // Workers are started on demand (at most `threads`), reused, retired after
 // `idleTimeout` idle, and unref'd while idle, so an idle pool never keeps
 // the process alive.
@@ -52,6 +60,8 @@ const ABORT = 2;
 const DONE = 1;
 /** A worker's function table is started afresh past this many entries. */
 const MAX_FNS = 1024;
+/** Batches handed on per event-loop turn without giving the loop a turn (see "Turns"); at least `threads`. */
+const TURN_BATCHES = 4;
 const QUEUED = 0;
 const RUNNING = 1;
 const SETTLED = 2;
@@ -176,10 +186,13 @@ class JsLane {
     this.idleWaiters = [];
     /** Workers whose lease is held after their batch (see "Holding a lease"). */
     this.held = [];
-    this.releaseScheduled = false;
     this.flushScheduled = false;
-    this.releaseHeld = this.releaseHeld.bind(this);
     this.flushHeld = this.flushHeld.bind(this);
+    /** Batches handed on in this event-loop turn, and whether its end (a setImmediate) is scheduled. */
+    this.turnBatches = 0;
+    this.turnLimit = Math.max(TURN_BATCHES, threads);
+    this.turnScheduled = false;
+    this.endTurn = this.endTurn.bind(this);
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
@@ -281,9 +294,10 @@ class JsLane {
   /** Asks the pool for run slots while tasks wait and slots are free. */
   pump() {
     if (this.destroyed) return;
-    if (this.held.length > 0 && this.c.queued > 0 && !this.flushScheduled) {
+    if (this.held.length > 0 && this.c.queued > 0 && this.turnBatches < this.turnLimit && !this.flushScheduled) {
       // Held leases take queued tasks first, in a microtask, so that tasks
       // queued together (a loop of run() calls) still go out as one batch.
+      // (Past this turn's limit, the check phase hands them on.)
       this.flushScheduled = true;
       queueMicrotask(this.flushHeld);
     }
@@ -524,10 +538,10 @@ class JsLane {
       return;
     }
     if (!slot.retiring && slot.killed === null && !this.closing && native.nativeQueued(this.handle) === 0) {
-      if (this.c.queued > 0) {
+      if (this.c.queued > 0 && this.turnBatches < this.turnLimit) {
         const batch = this.takeBatch();
         if (batch.length > 0) {
-          this.dispatch(slot, lease, batch);
+          this.handOn(slot, batch);
           return;
         }
       }
@@ -544,14 +558,25 @@ class JsLane {
   hold(slot) {
     slot.worker.unref();
     this.held.push(slot);
-    if (!this.releaseScheduled) {
-      this.releaseScheduled = true;
-      setImmediate(this.releaseHeld);
-    }
+    this.markTurn();
     this.checkIdle();
   }
 
-  /** Queued tasks go to the workers whose leases are held (unless native work waits for a thread). */
+  markTurn() {
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.endTurn);
+    }
+  }
+
+  /** A batch to a worker whose lease the lane already has (no round trip through the pool). */
+  handOn(slot, batch) {
+    this.turnBatches++;
+    this.markTurn();
+    this.dispatch(slot, slot.lease, batch);
+  }
+
+  /** Queued tasks go to the workers whose leases are held, within this turn's limit (never while native work waits for a thread). */
   flushHeld() {
     this.flushScheduled = false;
     if (this.held.length === 0 || this.c.queued === 0) return;
@@ -559,18 +584,25 @@ class JsLane {
       this.releaseHeld();
       return;
     }
-    while (this.held.length > 0 && this.c.queued > 0) {
+    while (this.held.length > 0 && this.c.queued > 0 && this.turnBatches < this.turnLimit) {
       const batch = this.takeBatch();
       if (batch.length === 0) break;
-      const slot = this.held.pop();
-      this.dispatch(slot, slot.lease, batch);
+      this.handOn(this.held.pop(), batch);
     }
     this.pump();
   }
 
+  /** The check phase: a new turn; held leases take queued work or are given back. */
+  endTurn() {
+    this.turnScheduled = false;
+    this.turnBatches = 0;
+    if (this.held.length === 0) return;
+    if (!this.closing && !this.destroyed) this.flushHeld();
+    this.releaseHeld();
+  }
+
   /** Gives back every held lease; their workers go idle. */
   releaseHeld() {
-    this.releaseScheduled = false;
     if (this.held.length === 0) return;
     const held = this.held;
     this.held = [];
