@@ -149,8 +149,9 @@ test("the user's parentPort messages stay the user's: never taken for results (c
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     await waitFor(() => seen.length === 40, 'the 40 user messages');
-    assert.deepEqual(seen[0], [1, 1, 1, 0, 'not a result']);
-    assert.deepEqual(seen[1], { cp: 1, t: 'done', b: 1, r: [] });
+    // Two workers: their messages interleave, each worker's in order.
+    assert.equal(seen.filter((m) => Array.isArray(m)).length, 20);
+    for (const m of seen) assert.deepEqual(m, Array.isArray(m) ? [1, 1, 1, 0, 'not a result'] : { cp: 1, t: 'done', b: 1, r: [] });
   } finally {
     await pool.destroy();
   }
