@@ -129,6 +129,8 @@ class WorkerSlot {
       resourceLimits: o.resourceLimits,
     });
     this.worker.unref();
+    /** The worker handle keeps the process alive (while it has a batch, or a held lease). */
+    this.refed = false;
     this.online = false;
     this.error = null;
     this.retiring = false; // idle timeout or close: do not replace
@@ -454,7 +456,10 @@ class JsLane {
     }
     this.c.queued -= batch.length;
     this.c.running += batch.length;
-    slot.worker.ref();
+    if (!slot.refed) {
+      slot.refed = true;
+      slot.worker.ref();
+    }
     slot.startedAt = performance.now();
     if (this.hooks !== null) {
       for (const t of batch) t.t1 = slot.startedAt;
@@ -556,7 +561,7 @@ class JsLane {
 
   /** Keeps `slot`'s lease until this event-loop turn's check phase (see "Holding a lease"). */
   hold(slot) {
-    slot.worker.unref();
+    // Still ref'd: the check phase comes in this turn anyway.
     this.held.push(slot);
     this.markTurn();
     this.checkIdle();
@@ -616,6 +621,7 @@ class JsLane {
 
   /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
   makeIdle(slot, fresh = false) {
+    slot.refed = false;
     slot.worker.unref();
     if (this.destroyed) return;
     this.idle.push(slot);

@@ -80,6 +80,17 @@ function cloneError(what, path) {
  * count only decides the one-time clone-cost warning).
  */
 function checkClonable(payload, transfer) {
+  switch (typeof payload) {
+    case 'string':
+      return payload.length;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return 0;
+    default:
+      if (payload === null) return 0;
+  }
   const t = transfer && transfer.length > 0 ? new Set(transfer) : null;
   const r = walkClonable(payload, t, false);
   if (typeof r === 'number') return r;
