@@ -120,6 +120,8 @@ class WorkerSlot {
     /** Function key → number in this worker's table. */
     this.fns = new Map();
     this.exited = false;
+    /** Order of start (set by the lane). */
+    this.seq = 0;
     this.worker = new Worker(BOOT, {
       workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2 },
       transferList: [port2],
@@ -364,7 +366,7 @@ class JsLane {
       this.giveBack(lease);
       return;
     }
-    let slot = this.idle.pop();
+    let slot = this.takeIdle();
     if (slot === undefined) {
       let failure = null;
       if (this.destroyed) {
@@ -391,6 +393,21 @@ class JsLane {
     this.dispatch(slot, lease, batch);
   }
 
+  /**
+   * The idle worker started first: work goes to the same workers in the same
+   * order from one burst to the next (as with piscina), and the newest ones
+   * are the ones left idle to retire.
+   */
+  takeIdle() {
+    const idle = this.idle;
+    if (idle.length === 0) return undefined;
+    let k = 0;
+    for (let j = 1; j < idle.length; j++) if (idle[j].seq < idle[k].seq) k = j;
+    const slot = idle[k];
+    idle.splice(k, 1);
+    return slot;
+  }
+
   noteInitFailure(err) {
     this.initFailures++;
     this.lastInitError = err;
@@ -415,6 +432,7 @@ class JsLane {
     const slot = new WorkerSlot(this);
     this.workers.add(slot);
     this.w.started++;
+    slot.seq = this.w.started;
     if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot.worker);
     return slot;
   }
