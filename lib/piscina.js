@@ -349,7 +349,8 @@ class Piscina extends EventEmitterAsyncResource {
   }
 
   get idleThreads() {
-    return this.#lane.idle.length;
+    // Workers whose lease the lane holds for a moment after a batch are idle too.
+    return this.#lane.idle.length + this.#lane.held.length;
   }
 
   /** Tasks that no thread can take now (piscina: waiting for a worker). */

@@ -21,10 +21,28 @@
 // still queued and no native task waiting, the lane keeps the lease for the
 // next batch (no round trip through the pool).
 //
+// Holding a lease for a moment. When a batch ends with nothing queued, the
+// lane does not give its lease back at once: it *holds* it (the rayon thread
+// stays parked, so the budget is unchanged) until the check phase of the
+// current event-loop turn (one setImmediate). A task queued before then —
+// typically by the code awaiting the result that just came back, i.e. a
+// sequential `for (…) await pool.run(x)` — goes straight to the held worker,
+// with no lease round trip through the pool. A held lease is never used
+// when a native task is queued: it is given back instead, so native work
+// queued behind it waits at most until the end of the current turn.
+//
+// Turns. Node delivers a port's messages in one callback for as long as
+// more keep arriving (up to 1000), so a worker that answers a tiny batch
+// faster than the main thread settles it could keep the main thread in one
+// callback for many milliseconds, starving its timers and I/O. So the lane
+// hands at most TURN_BATCHES batches to workers without a round trip per
+// event-loop turn; past that, a worker whose batch ends holds its lease and
+// gets its next batch in the check phase.
+//
 // Workers are started on demand (at most `threads`), reused, retired after
 // `idleTimeout` idle, and unref'd while idle, so an idle pool never keeps
 // the process alive.
-const { Worker } = require('node:worker_threads');
+const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const native = require('../native');
@@ -36,9 +54,17 @@ const { workerExecArgv } = require('./options');
 const BOOT = path.join(__dirname, 'worker.js');
 const MAX_BATCH = 64;
 const BATCH_BUDGET_MS = 2;
+/** Messages of the lane's protocol (see worker.js). */
+const RUN = 1;
+const ABORT = 2;
+const DONE = 1;
+/** A worker's function table is started afresh past this many entries. */
+const MAX_FNS = 1024;
+/** Batches handed on per event-loop turn without giving the loop a turn (see "Turns"); at least `threads`. */
+const TURN_BATCHES = 4;
 const QUEUED = 0;
 const RUNNING = 1;
-const DONE = 2;
+const SETTLED = 2;
 
 const QUEUE_FULL_MESSAGE = "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue";
 
@@ -89,14 +115,24 @@ class WorkerSlot {
     this.lane = lane;
     this.progress = new Int32Array(new SharedArrayBuffer(4));
     const o = lane.options;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    /** Function key → number in this worker's table. */
+    this.fns = new Map();
+    this.exited = false;
+    /** Order of start (set by the lane). */
+    this.seq = 0;
     this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer },
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2 },
+      transferList: [port2],
       env: o.env,
       argv: o.argv,
       execArgv: workerExecArgv(o.execArgv),
       resourceLimits: o.resourceLimits,
     });
     this.worker.unref();
+    /** The worker handle keeps the process alive (while it has a batch, or a held lease). */
+    this.refed = false;
     this.online = false;
     this.error = null;
     this.retiring = false; // idle timeout or close: do not replace
@@ -111,7 +147,14 @@ class WorkerSlot {
       this.online = true;
       lane.initFailures = 0;
     });
-    this.worker.on('message', (m) => lane.onMessage(this, m));
+    // The lane's own channel; never keeps the process alive (the worker
+    // handle is ref'd while a batch runs).
+    this.port.on('message', (m) => lane.onMessage(this, m));
+    this.port.unref();
+    // Whatever the user's code posts with parentPort.postMessage().
+    this.worker.on('message', (m) => {
+      if (lane.hooks !== null && lane.hooks.message) lane.hooks.message(m);
+    });
     this.worker.on('error', (err) => {
       this.error = err;
       if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
@@ -145,6 +188,15 @@ class JsLane {
     this.closing = false;
     this.destroyed = false;
     this.idleWaiters = [];
+    /** Workers whose lease is held after their batch (see "Holding a lease"). */
+    this.held = [];
+    this.flushScheduled = false;
+    this.flushHeld = this.flushHeld.bind(this);
+    /** Batches handed on in this event-loop turn, and whether its end (a setImmediate) is scheduled. */
+    this.turnBatches = 0;
+    this.turnLimit = Math.max(TURN_BATCHES, threads);
+    this.turnScheduled = false;
+    this.endTurn = this.endTurn.bind(this);
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
@@ -222,18 +274,18 @@ class JsLane {
 
   /** Abort or timeout: reject now; a queued task never starts, a running one is told and, past the grace period, its worker is replaced. */
   cancel(task, err, timeout) {
-    if (task.settled || task.state === DONE) return;
+    if (task.settled || task.state === SETTLED) return;
     this.c.cancelled++;
     this.settle(task, false, err);
     if (task.state === QUEUED) {
-      task.state = DONE;
+      task.state = SETTLED;
       this.c.queued--;
       native.releaseJs(this.handle, 1);
       this.checkIdle();
       return;
     }
     const slot = task.slot;
-    slot.worker.postMessage({ t: 'abort', id: task.id, timeout });
+    slot.port.postMessage([ABORT, task.id, timeout]);
     task.grace = setTimeout(() => {
       if (task.state === RUNNING && slot.batch !== null) {
         slot.killed = `was terminated ${this.options.abortGrace} ms after its task was ${timeout ? 'timed out' : 'aborted'}`;
@@ -246,7 +298,14 @@ class JsLane {
   /** Asks the pool for run slots while tasks wait and slots are free. */
   pump() {
     if (this.destroyed) return;
-    while (this.leasesOut < this.threads && this.leasesPending < this.c.queued) {
+    if (this.held.length > 0 && this.c.queued > 0 && this.turnBatches < this.turnLimit && !this.flushScheduled) {
+      // Held leases take queued tasks first, in a microtask, so that tasks
+      // queued together (a loop of run() calls) still go out as one batch.
+      // (Past this turn's limit, the check phase hands them on.)
+      this.flushScheduled = true;
+      queueMicrotask(this.flushHeld);
+    }
+    while (this.leasesOut < this.threads && this.leasesPending + this.held.length < this.c.queued) {
       this.leasesOut++;
       this.leasesPending++;
       const id = nextLeaseId();
@@ -307,7 +366,7 @@ class JsLane {
       this.giveBack(lease);
       return;
     }
-    let slot = this.idle.pop();
+    let slot = this.takeIdle();
     if (slot === undefined) {
       let failure = null;
       if (this.destroyed) {
@@ -334,6 +393,21 @@ class JsLane {
     this.dispatch(slot, lease, batch);
   }
 
+  /**
+   * The idle worker started first: work goes to the same workers in the same
+   * order from one burst to the next (as with piscina), and the newest ones
+   * are the ones left idle to retire.
+   */
+  takeIdle() {
+    const idle = this.idle;
+    if (idle.length === 0) return undefined;
+    let k = 0;
+    for (let j = 1; j < idle.length; j++) if (idle[j].seq < idle[k].seq) k = j;
+    const slot = idle[k];
+    idle.splice(k, 1);
+    return slot;
+  }
+
   noteInitFailure(err) {
     this.initFailures++;
     this.lastInitError = err;
@@ -346,7 +420,7 @@ class JsLane {
   }
 
   finishQueued(task, ok, value) {
-    task.state = DONE;
+    task.state = SETTLED;
     this.c.queued--;
     if (ok) this.c.completed++;
     else this.c.failed++;
@@ -358,6 +432,7 @@ class JsLane {
     const slot = new WorkerSlot(this);
     this.workers.add(slot);
     this.w.started++;
+    slot.seq = this.w.started;
     if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot.worker);
     return slot;
   }
@@ -372,36 +447,51 @@ class JsLane {
     slot.batchId++;
     slot.cursor = 0;
     Atomics.store(slot.progress, 0, 0);
-    const fns = [];
-    const keys = new Map();
-    const tasks = new Array(batch.length * 3);
+    const msg = new Array(3 + batch.length * 3);
+    msg[0] = RUN;
+    msg[1] = slot.batchId;
+    msg[2] = 0;
+    let defs = 0;
     let transfer;
     for (let i = 0; i < batch.length; i++) {
       const t = batch[i];
-      let fi = keys.get(t.key);
+      let fi = slot.fns.get(t.key);
       if (fi === undefined) {
-        fi = fns.length;
-        keys.set(t.key, fi);
-        fns.push([t.url, t.name]);
+        if (defs === 0) {
+          if (slot.fns.size >= MAX_FNS) slot.fns.clear();
+          defs = [slot.fns.size];
+        }
+        fi = slot.fns.size;
+        slot.fns.set(t.key, fi);
+        defs.push(t.url, t.name);
       }
-      tasks[i * 3] = t.id;
-      tasks[i * 3 + 1] = fi;
-      tasks[i * 3 + 2] = t.payload;
+      msg[3 + i * 3] = t.id;
+      msg[4 + i * 3] = fi;
+      msg[5 + i * 3] = t.payload;
       if (t.transfer !== undefined && t.transfer.length > 0) transfer = transfer === undefined ? [...t.transfer] : transfer.concat(t.transfer);
       t.state = RUNNING;
       t.slot = slot;
     }
     this.c.queued -= batch.length;
     this.c.running += batch.length;
-    slot.worker.ref();
+    if (!slot.refed) {
+      slot.refed = true;
+      slot.worker.ref();
+    }
     slot.startedAt = performance.now();
     if (this.hooks !== null) {
       for (const t of batch) t.t1 = slot.startedAt;
       if (this.hooks.queueChange) this.hooks.queueChange();
     }
+    msg[2] = defs;
     try {
-      slot.worker.postMessage({ t: 'run', b: slot.batchId, fns, tasks }, transfer);
+      slot.port.postMessage(msg, transfer);
     } catch (err) {
+      // The worker never saw this batch's function numbers.
+      if (defs !== 0) {
+        if (defs[0] === 0) slot.fns.clear();
+        else for (const [k, fi] of slot.fns) if (fi >= defs[0]) slot.fns.delete(k);
+      }
       // Something the pre-check let through (e.g. a host object deep in a
       // large graph): fail the batch's tasks with the clone error.
       const te = new TypeError(`The task's payload cannot be cloned to a worker: ${err.message}`);
@@ -414,7 +504,7 @@ class JsLane {
 
   finishRunning(task, ok, value) {
     if (task.state !== RUNNING) return;
-    task.state = DONE;
+    task.state = SETTLED;
     this.c.running--;
     if (task.grace !== null) clearTimeout(task.grace);
     if (!task.settled) {
@@ -429,17 +519,13 @@ class JsLane {
     if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
   }
 
+  /** Results from a worker: [PART | DONE, b, id, status, value, …]. */
   onMessage(slot, m) {
-    if (m === null || typeof m !== 'object' || m.cp !== 1) {
-      // Posted by the user's code with parentPort.postMessage().
-      if (this.hooks !== null && this.hooks.message) this.hooks.message(m);
-      return;
-    }
-    if (m.b !== slot.batchId || slot.batch === null) return;
-    const r = m.r;
+    if (m[1] !== slot.batchId || slot.batch === null) return;
+    const r = m;
     const batch = slot.batch;
     let n = 0;
-    for (let i = 0; i < r.length; i += 3) {
+    for (let i = 2; i < r.length; i += 3) {
       const task = batch[slot.cursor++];
       if (task === undefined || task.id !== r[i]) continue;
       const status = r[i + 1];
@@ -450,7 +536,7 @@ class JsLane {
       n++;
     }
     if (n > 0) native.releaseJs(this.handle, n);
-    if (m.t === 'done') {
+    if (m[0] === DONE) {
       // Per-task time of this batch (an over-estimate: it includes the
       // messages), smoothed per function.
       const ms = (performance.now() - slot.startedAt) / batch.length;
@@ -465,16 +551,25 @@ class JsLane {
     }
   }
 
-  /** The worker is done with its batch: keep the lease for more JS work, or give it back. */
+  /** The worker is done with its batch: keep the lease for more JS work, hold it for a moment, or give it back. */
   endBatch(slot) {
     const lease = slot.lease;
     slot.batch = null;
-    if (this.c.queued > 0 && !slot.retiring && slot.killed === null && native.nativeQueued(this.handle) === 0) {
-      const batch = this.takeBatch();
-      if (batch.length > 0) {
-        this.dispatch(slot, lease, batch);
-        return;
+    if (slot.exited) {
+      // Its last results, read as it exited (onExit does the rest).
+      this.giveBack(lease);
+      return;
+    }
+    if (!slot.retiring && slot.killed === null && !this.closing && native.nativeQueued(this.handle) === 0) {
+      if (this.c.queued > 0 && this.turnBatches < this.turnLimit) {
+        const batch = this.takeBatch();
+        if (batch.length > 0) {
+          this.handOn(slot, batch);
+          return;
+        }
       }
+      this.hold(slot);
+      return;
     }
     this.giveBack(lease);
     this.makeIdle(slot);
@@ -482,8 +577,69 @@ class JsLane {
     this.checkIdle();
   }
 
+  /** Keeps `slot`'s lease until this event-loop turn's check phase (see "Holding a lease"). */
+  hold(slot) {
+    // Still ref'd: the check phase comes in this turn anyway.
+    this.held.push(slot);
+    this.markTurn();
+    this.checkIdle();
+  }
+
+  markTurn() {
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.endTurn);
+    }
+  }
+
+  /** A batch to a worker whose lease the lane already has (no round trip through the pool). */
+  handOn(slot, batch) {
+    this.turnBatches++;
+    this.markTurn();
+    this.dispatch(slot, slot.lease, batch);
+  }
+
+  /** Queued tasks go to the workers whose leases are held, within this turn's limit (never while native work waits for a thread). */
+  flushHeld() {
+    this.flushScheduled = false;
+    if (this.held.length === 0 || this.c.queued === 0) return;
+    if (native.nativeQueued(this.handle) > 0) {
+      this.releaseHeld();
+      return;
+    }
+    while (this.held.length > 0 && this.c.queued > 0 && this.turnBatches < this.turnLimit) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) break;
+      this.handOn(this.held.pop(), batch);
+    }
+    this.pump();
+  }
+
+  /** The check phase: a new turn; held leases take queued work or are given back. */
+  endTurn() {
+    this.turnScheduled = false;
+    this.turnBatches = 0;
+    if (this.held.length === 0) return;
+    if (!this.closing && !this.destroyed) this.flushHeld();
+    this.releaseHeld();
+  }
+
+  /** Gives back every held lease; their workers go idle. */
+  releaseHeld() {
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const slot of held) {
+      this.giveBack(slot.lease);
+      this.makeIdle(slot);
+    }
+    this.pump();
+    this.checkIdle();
+  }
+
   /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
   makeIdle(slot, fresh = false) {
+    slot.refed = false;
     slot.worker.unref();
     if (this.destroyed) return;
     this.idle.push(slot);
@@ -507,12 +663,21 @@ class JsLane {
   }
 
   onExit(slot, code) {
+    slot.exited = true;
     this.workers.delete(slot);
     this.w.exited++;
     if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot.worker);
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    const h = this.held.indexOf(slot);
+    if (h >= 0) {
+      this.held.splice(h, 1);
+      this.giveBack(slot.lease);
+    }
+    // Results it posted before it exited (they may not have been delivered yet).
+    for (let e = receiveMessageOnPort(slot.port); e !== undefined; e = receiveMessageOnPort(slot.port)) this.onMessage(slot, e.message);
+    slot.port.close();
     const batch = slot.batch;
     if (batch !== null) {
       slot.batch = null;
@@ -615,6 +780,9 @@ class JsLane {
       if (slot.killed === null) slot.killed = 'was terminated by close()';
     }
     this.idle = [];
+    const held = this.held;
+    this.held = [];
+    for (const slot of held) this.giveBack(slot.lease);
     await Promise.all(all.map((s) => s.worker.terminate()));
     for (let k = this.qHead; k < this.queue.length; k++) {
       const t = this.queue[k];

@@ -71,72 +71,121 @@ function cloneError(what, path) {
  * clone would refuse; returns the number of bytes a clone would copy
  * (strings and buffers not in `transfer`). Gives up quietly on very large
  * graphs (postMessage then has the last word).
+ *
+ * This runs on the caller's thread for every task, so it is kept cheap: the
+ * walk builds no path strings (when it meets something that cannot be
+ * cloned, a second walk with paths names it), and it guards against cycles
+ * with the stack of objects it is inside rather than a set of every object
+ * seen (a value reachable twice is walked, and its bytes counted, twice; the
+ * count only decides the one-time clone-cost warning).
  */
 function checkClonable(payload, transfer) {
+  switch (typeof payload) {
+    case 'string':
+      return payload.length;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return 0;
+    default:
+      if (payload === null) return 0;
+  }
   const t = transfer && transfer.length > 0 ? new Set(transfer) : null;
-  const seen = new Set();
+  const r = walkClonable(payload, t, false);
+  if (typeof r === 'number') return r;
+  // Something cannot be cloned: walk again, naming where it is.
+  const named = walkClonable(payload, t, true);
+  throw typeof named === 'number' ? r : named;
+}
+
+/** The refusal for `v`, or null when structured clone takes it (objects: itself, not what it holds). */
+function refusal(v, t, path) {
+  if (v instanceof MessagePort) return !t || !t.has(v) ? cloneError('a MessagePort not listed in transferList', path) : null;
+  if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) return cloneError(`an instance of ${v.constructor.name}`, path);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null && typeof v.on === 'function' && typeof v.emit === 'function') {
+    // Class instances are cloned as plain objects by their own enumerable
+    // properties; host objects (sockets, handles) fail on their internals.
+    const name = (v.constructor && v.constructor.name) || 'object';
+    return cloneError(`an instance of ${name} (an EventEmitter)`, path);
+  }
+  return null;
+}
+
+/** Bytes a clone copies, or the TypeError for the first value it refuses (`named`: with its path). */
+function walkClonable(payload, t, named) {
+  const inside = [];
   let budget = WALK_LIMIT;
   let bytes = 0;
   const walk = (v, path) => {
     switch (typeof v) {
       case 'string':
         bytes += v.length;
-        return;
+        return null;
       case 'function':
-        throw cloneError(`function ${v.name || '(anonymous)'}`, path);
+        return cloneError(`function ${v.name || '(anonymous)'}`, named ? path() : '');
       case 'symbol':
-        throw cloneError(String(v), path);
+        return cloneError(String(v), named ? path() : '');
       case 'object':
         break;
       default:
-        return;
+        return null;
     }
-    if (v === null || seen.has(v) || --budget <= 0) return;
-    seen.add(v);
-    if (v instanceof ArrayBuffer) {
-      if (!t || !t.has(v)) bytes += v.byteLength;
-      return;
-    }
-    if (ArrayBuffer.isView(v)) {
-      if (!isSab(v.buffer) && (!t || !t.has(v.buffer))) bytes += v.byteLength;
-      return;
-    }
-    if (isSab(v) || v instanceof Date || v instanceof RegExp || v instanceof Error) return;
-    if (v instanceof MessagePort) {
-      if (!t || !t.has(v)) throw cloneError('a MessagePort not listed in transferList', path);
-      return;
-    }
-    if (typeof Blob === 'function' && v instanceof Blob) return;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`);
-      return;
-    }
-    if (v instanceof Map) {
-      for (const [k, x] of v) {
-        walk(k, `${path}<key>`);
-        walk(x, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`);
-      }
-      return;
-    }
-    if (v instanceof Set) {
-      for (const x of v) walk(x, `${path}<item>`);
-      return;
-    }
-    if (v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt) return;
-    if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) {
-      throw cloneError(`an instance of ${v.constructor.name}`, path);
-    }
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      // Class instances are cloned as plain objects by their own enumerable
-      // properties; host objects (sockets, handles) fail on their internals.
-      const name = (v.constructor && v.constructor.name) || 'object';
-      if (typeof v.on === 'function' && typeof v.emit === 'function') throw cloneError(`an instance of ${name} (an EventEmitter)`, path);
-    }
-    for (const k of Object.keys(v)) walk(v[k], `${path}.${k}`);
+    if (v === null || --budget <= 0 || inside.includes(v)) return null;
+    inside.push(v);
+    const e = walkObject(v, path);
+    inside.pop();
+    return e;
   };
-  walk(payload, '');
-  return bytes;
+  const walkObject = (v, path) => {
+    const proto = Object.getPrototypeOf(v);
+    const plain = proto === Object.prototype || proto === null;
+    if (!plain) {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const e = walk(v[i], named ? () => `${path()}[${i}]` : path);
+          if (e !== null) return e;
+        }
+        return null;
+      }
+      if (v instanceof ArrayBuffer) {
+        if (!t || !t.has(v)) bytes += v.byteLength;
+        return null;
+      }
+      if (ArrayBuffer.isView(v)) {
+        if (!isSab(v.buffer) && (!t || !t.has(v.buffer))) bytes += v.byteLength;
+        return null;
+      }
+      if (isSab(v) || v instanceof Date || v instanceof RegExp || v instanceof Error) return null;
+      if (typeof Blob === 'function' && v instanceof Blob) return null;
+      if (v instanceof Map) {
+        for (const [k, x] of v) {
+          const e = walk(k, named ? () => `${path()}<key>` : path) || walk(x, named ? () => `${path()}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})` : path);
+          if (e !== null) return e;
+        }
+        return null;
+      }
+      if (v instanceof Set) {
+        for (const x of v) {
+          const e = walk(x, named ? () => `${path()}<item>` : path);
+          if (e !== null) return e;
+        }
+        return null;
+      }
+      if (v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt) return null;
+      const e = refusal(v, t, named ? path() : '');
+      if (e !== null) return e;
+    }
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const e = walk(v[k], named ? () => `${path()}.${k}` : path);
+      if (e !== null) return e;
+    }
+    return null;
+  };
+  const e = walk(payload, () => '');
+  return e === null ? bytes : e;
 }
 
 let warned = false;

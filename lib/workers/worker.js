@@ -4,21 +4,32 @@
 // runs a batch of tasks one after another, and answers with their results in
 // one message (partial answers go out when a batch runs long).
 //
-// Protocol (lane.js is the other half):
-//   main → worker  { t: 'run', b, fns: [[url, name], …], tasks: [id, fnIndex, payload, …] }
-//                  { t: 'abort', id, timeout }
-//   worker → main  { cp: 1, t: 'part' | 'done', b, r: [id, status, value, …] }
-//   (anything else the worker posts is the user's own message)
+// Protocol (lane.js is the other half), as flat arrays on a MessageChannel
+// of the lane's own (`workerData.port`; parentPort is left to the user's
+// code):
+//   main → worker  [RUN, b, defs, id, fnIndex, payload, id, fnIndex, payload, …]
+//                  [ABORT, id, timeout]
+//   worker → main  [PART | DONE, b, id, status, value, id, status, value, …]
+//   defs: 0, or [first, url, name, url, name, …]: functions numbered from
+//   `first` on (first = 0 starts the table afresh); a batch names its
+//   functions by number, so a module's URL crosses once per worker.
 //   status: 0 resolved, 1 rejected (value = serialized error), 2 skipped
 //   (aborted before it started), 3 module load failure (ERR_WORKER_INIT).
 // Before task i of a batch starts, progress[0] = i + 1, so if the worker dies
 // the main thread knows which tasks never started.
-const { parentPort, workerData } = require('node:worker_threads');
+const { workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { fileURLToPath } = require('node:url');
 const { isMoved, transferables } = require('./transfer');
 
 const progress = new Int32Array(workerData.progress);
+const port = workerData.port;
+const RUN = 1;
+const ABORT = 2;
+const PART = 0;
+const DONE = 1;
+/** The functions the main thread numbered for this worker: [url, name, url, name, …]. */
+let fnTable = [];
 /** url + '\0' + name → the function, or a load failure (an Error). */
 const handlers = new Map();
 /** Task id → { controller, reason } of the task running now (or aborted early). */
@@ -148,34 +159,40 @@ function onAbort(id, timeout) {
   if (state.controller !== null) state.controller.abort(state.reason);
 }
 
+/** Posts `msg` ([kind, b, id, status, value, …]). */
 function post(msg, transfer) {
   try {
-    parentPort.postMessage(msg, transfer);
+    port.postMessage(msg, transfer);
   } catch (err) {
     // A result that cannot be cloned: send the batch one result at a time,
     // failing only the ones that do not clone.
-    const r = msg.r;
-    for (let i = 0; i < r.length; i += 3) {
-      const one = [r[i], r[i + 1], r[i + 2]];
+    const [kind, b] = msg;
+    for (let i = 2; i < msg.length; i += 3) {
       try {
-        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: one }, transfer.filter((x) => transferables(r[i + 2]).includes(x)));
+        port.postMessage([PART, b, msg[i], msg[i + 1], msg[i + 2]], transfer.filter((x) => transferables(msg[i + 2]).includes(x)));
       } catch (e) {
         const te = new TypeError(`The worker's result cannot be cloned back to the main thread: ${e.message}`);
         te.code = 'ERR_WORKER_RESULT';
-        parentPort.postMessage({ cp: 1, t: 'part', b: msg.b, r: [r[i], 1, serializeError(te)] });
+        port.postMessage([PART, b, msg[i], 1, serializeError(te)]);
       }
     }
-    parentPort.postMessage({ cp: 1, t: 'done', b: msg.b, r: [] });
+    port.postMessage([kind, b]);
   }
 }
 
 async function runBatch(m) {
-  const fns = new Array(m.fns.length);
-  const tasks = m.tasks;
-  let results = [];
+  const b = m[1];
+  const defs = m[2];
+  if (defs !== 0) {
+    if (defs[0] === 0) fnTable = [];
+    for (let k = 1; k < defs.length; k++) fnTable.push(defs[k]);
+  }
+  const fns = [];
+  const tasks = m;
+  let results = [PART, b];
   let transfer = [];
   let flushed = performance.now();
-  for (let i = 0, n = 0; i < tasks.length; i += 3, n++) {
+  for (let i = 3, n = 0; i < tasks.length; i += 3, n++) {
     const id = tasks[i];
     Atomics.store(progress, 0, n + 1);
     if (aborted.has(id)) {
@@ -185,7 +202,8 @@ async function runBatch(m) {
     }
     let fn = fns[tasks[i + 1]];
     if (fn === undefined) {
-      const [url, name] = m.fns[tasks[i + 1]];
+      const url = fnTable[tasks[i + 1] * 2];
+      const name = fnTable[tasks[i + 1] * 2 + 1];
       const key = `${url}\0${name}`;
       fn = handlers.get(key);
       if (fn === undefined) {
@@ -218,21 +236,19 @@ async function runBatch(m) {
     live.delete(id);
     if (state.aborted) aborted.delete(id);
     if (i + 3 < tasks.length && performance.now() - flushed > FLUSH_MS) {
-      post({ cp: 1, t: 'part', b: m.b, r: results }, transfer);
-      results = [];
+      post(results, transfer);
+      results = [PART, b];
       transfer = [];
       flushed = performance.now();
     }
   }
   // Aborts that arrived after their task finished are moot now.
   aborted.clear();
-  post({ cp: 1, t: 'done', b: m.b, r: results }, transfer);
+  results[0] = DONE;
+  post(results, transfer);
 }
 
-parentPort.on('message', (m) => {
-  if (m.t === 'run') {
-    runBatch(m);
-  } else if (m.t === 'abort') {
-    onAbort(m.id, m.timeout);
-  }
+port.on('message', (m) => {
+  if (m[0] === RUN) runBatch(m);
+  else if (m[0] === ABORT) onAbort(m[1], m[2]);
 });
