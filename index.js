@@ -75,9 +75,7 @@ function hashOn(handle, password, options) {
     const o = hashOptions(options, 'options', ['signal', 'timeout']);
     taskOptions(options || {}, 'options');
     const pw = checkPassword(password);
-    return run(options || {}, (token) =>
-      native.hash(handle, pw, o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism, token),
-    );
+    return run(options || {}, (token) => native.hash(handle, pw, o, token));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -114,20 +112,21 @@ function getRounds(hash) {
  */
 function needsRehash(hash, options) {
   const o = hashOptions(options, 'options');
-  return native.needsRehash(checkHashString(hash), o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism);
+  return native.needsRehash(checkHashString(hash), o);
 }
 
 const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
 const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'limits', 'info', 'signal', 'timeout'];
-// options.limits.<key> → the native option limit<Key>: work budgets of one render.
+// options.limits: work budgets of one render.
 const RENDER_LIMITS = ['elements', 'cssSteps', 'textElements', 'textChars', 'textCharsPerElement', 'paintPixels'];
 
-/** Flattens `options.limits` into the native `limit<Name>` keys (validated). */
-function renderLimits(limits, out) {
-  if (limits === undefined) return out;
+/** `options.limits`, validated. */
+function renderLimits(limits) {
+  if (limits === undefined) return undefined;
   const l = checkOptions(limits, 'options.limits', RENDER_LIMITS);
+  const out = {};
   for (const k of RENDER_LIMITS) {
-    if (l[k] !== undefined) out[`limit${k[0].toUpperCase()}${k.slice(1)}`] = checkInteger(l[k], `options.limits.${k}`, 1, Number.MAX_SAFE_INTEGER);
+    if (l[k] !== undefined) out[k] = checkInteger(l[k], `options.limits.${k}`, 1, Number.MAX_SAFE_INTEGER);
   }
   return out;
 }
@@ -164,9 +163,9 @@ function renderOn(handle, svg, options) {
       maxInputBytes: o.maxInputBytes === undefined ? undefined : checkInteger(o.maxInputBytes, 'options.maxInputBytes', 1, Number.MAX_SAFE_INTEGER),
       baseDir: resourcesBaseDir(o.resources),
       systemFonts: o.systemFonts === undefined ? undefined : checkBoolean(o.systemFonts, 'options.systemFonts'),
+      limits: renderLimits(o.limits),
       info: o.info === undefined ? false : checkBoolean(o.info, 'options.info'),
     };
-    renderLimits(o.limits, native_);
     return run(o, (token) => native.render(handle, svgs, native_, token));
   } catch (err) {
     return Promise.reject(err);
@@ -270,7 +269,7 @@ class Pool {
     const maxMemory = opts.maxMemory === undefined ? undefined : checkInteger(opts.maxMemory, 'options.maxMemory', 1, Number.MAX_SAFE_INTEGER);
     const wipeMemory = opts.wipeMemory === undefined ? undefined : checkBoolean(opts.wipeMemory, 'options.wipeMemory');
     workers.initWorkers(this, opts);
-    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name, maxMemory, wipeMemory);
+    this[kHandle] = native.createPool({ threads, maxQueue, name: opts.name, maxMemory, wipeMemory });
   }
 
   /**

@@ -44,6 +44,19 @@ pub enum AdmitError {
     Closed,
 }
 
+impl AdmitError {
+    /// The rejection a refused task gets.
+    pub fn to_task_error(self) -> TaskError {
+        match self {
+            AdmitError::QueueFull => TaskError::new(
+                ErrorCode::QueueFull,
+                "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue",
+            ),
+            AdmitError::Closed => TaskError::new(ErrorCode::PoolClosed, "the pool is closed"),
+        }
+    }
+}
+
 /// A rayon pool plus its admission bound and statistics.
 pub struct Pool {
     name: String,

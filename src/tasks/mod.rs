@@ -53,6 +53,17 @@ pub enum ErrorCode {
     TaskPanicked,
     /// The pool cannot take the task now (queue or memory budget full).
     QueueFull,
+    /// The pool was closed before the task was submitted.
+    PoolClosed,
+    /// An argument has the wrong type (a `TypeError` in JS).
+    InvalidArgType,
+    /// The task did not finish within its `timeout`.
+    Timeout,
+    /// The call is not allowed in this state (e.g. closing the default pool).
+    InvalidState,
+    /// A failure inside corepool or N-API itself (out of memory in V8, an
+    /// environment tearing down): not the caller's fault.
+    Internal,
 }
 
 impl ErrorCode {
@@ -70,6 +81,11 @@ impl ErrorCode {
             ErrorCode::Cancelled => "ABORT_ERR",
             ErrorCode::TaskPanicked => "ERR_TASK_PANICKED",
             ErrorCode::QueueFull => "ERR_QUEUE_FULL",
+            ErrorCode::PoolClosed => "ERR_POOL_CLOSED",
+            ErrorCode::InvalidArgType => "ERR_INVALID_ARG_TYPE",
+            ErrorCode::Timeout => "ERR_TIMEOUT",
+            ErrorCode::InvalidState => "ERR_INVALID_STATE",
+            ErrorCode::Internal => "ERR_INTERNAL",
         }
     }
 }
