@@ -10,7 +10,10 @@ const { run, checkSignal, checkTimeout } = require('./lib/run');
 const { parseColor } = require('./lib/color');
 const workers = require('./lib/workers');
 
-const DIGEST_ALGORITHMS = ['sha256', 'sha512', 'blake3', 'xxh3-64'];
+const codes = require('./lib/codes');
+
+// Allowed values of the string options: the native string enums (src/js/).
+const DIGEST_ALGORITHMS = Object.values(native.DigestAlgorithm);
 const ENCODINGS = ['hex', 'base64', 'base64url'];
 const MAX_THREADS = 1024;
 
@@ -38,8 +41,8 @@ function digestOn(handle, data, algorithm, options) {
   }
 }
 
-const HASH_ALGORITHMS = ['bcrypt', 'argon2id'];
-const BCRYPT_VERSIONS = ['2a', '2b', '2y'];
+const HASH_ALGORITHMS = Object.values(native.HashAlgorithm);
+const BCRYPT_VERSIONS = Object.values(native.BcryptVersion);
 const HASH_OPTION_KEYS = ['algorithm', 'cost', 'version', 'truncate', 'memoryCost', 'timeCost', 'parallelism'];
 
 /** Validates hash options and fills in the defaults (bcrypt, cost 12, 2b; argon2id m=19456 t=2 p=1). */
@@ -101,7 +104,7 @@ function parseHash(hash) {
 function getRounds(hash) {
   const p = parseHash(hash);
   if (p.algorithm !== 'bcrypt') {
-    throw new CorepoolError(`getRounds() reads bcrypt hashes; this is an ${p.algorithm} hash (use parseHash())`, 'ERR_INVALID_HASH');
+    throw new CorepoolError(`getRounds() reads bcrypt hashes; this is an ${p.algorithm} hash (use parseHash())`, codes.InvalidHash);
   }
   return p.cost;
 }
@@ -115,7 +118,7 @@ function needsRehash(hash, options) {
   return native.needsRehash(checkHashString(hash), o);
 }
 
-const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
+const RENDER_FORMATS = Object.values(native.RenderFormat);
 const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'limits', 'info', 'signal', 'timeout'];
 // options.limits: work budgets of one render.
 const RENDER_LIMITS = ['elements', 'cssSteps', 'textElements', 'textChars', 'textCharsPerElement', 'paintPixels'];
@@ -201,10 +204,10 @@ function registerFontOn(handle, data, options) {
   }
 }
 
-const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
-const POSITIONS = ['center', 'centre', 'top', 'right top', 'right', 'right bottom', 'bottom', 'left bottom', 'left', 'left top', 'entropy'];
-const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos3'];
-const IMAGE_FORMATS = ['jpeg', 'jpg', 'png', 'webp'];
+const FITS = Object.values(native.Fit);
+const POSITIONS = Object.values(native.Position);
+const KERNELS = Object.values(native.Kernel);
+const IMAGE_FORMATS = Object.values(native.ImageFormat);
 const RESIZE_KEYS = [
   'width', 'height', 'fit', 'position', 'background', 'withoutEnlargement', 'kernel', 'format', 'quality', 'progressive',
   'lossless', 'effort', 'compressionLevel', 'autoOrient', 'keepMetadata', 'maxInputPixels', 'fastShrinkOnLoad', 'info', 'signal', 'timeout',
@@ -327,7 +330,7 @@ class Pool {
   close() {
     const handle = this[kHandle];
     if (handle === null) {
-      return Promise.reject(new CorepoolError('The default pool cannot be closed', 'ERR_INVALID_STATE'));
+      return Promise.reject(new CorepoolError('The default pool cannot be closed', codes.InvalidState));
     }
     // The first close() stops admission of both lanes at once; the second
     // re-checks "nothing in flight" after the JS lane has drained (JS tasks

@@ -91,6 +91,16 @@ pub fn task_error(env: &Env, e: TaskError) -> napi::Error {
     error(env, e.code, e.message)
 }
 
+/// `errorCodes()`: every code corepool throws or rejects with, by the name of
+/// its `ErrorCode` variant (`{ QueueFull: 'ERR_QUEUE_FULL', … }`).
+#[napi_derive::napi]
+pub fn error_codes() -> std::collections::HashMap<String, &'static str> {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| (format!("{c:?}"), c.as_str()))
+        .collect()
+}
+
 /// `ERR_INTERNAL` for a failed N-API call.
 fn internal(env: &Env, e: NapiFailure) -> napi::Error {
     error(
@@ -108,11 +118,7 @@ pub fn int<T: TryFrom<u64>>(env: &Env, name: &str, value: f64, min: u64, max: u6
             return Ok(v);
         }
     }
-    Err(error(
-        env,
-        ErrorCode::InvalidArgValue,
-        format!("The \"{name}\" argument must be an integer from {min} to {max}. Received type number ({value})"),
-    ))
+    Err(task_error(env, TaskError::int_range(name, min, max, value)))
 }
 
 /// An optional integer option (see [`int`]).
@@ -130,11 +136,9 @@ pub fn opt_int<T: TryFrom<u64>>(
 pub fn rgba(env: &Env, name: &str, v: &[f64]) -> Result<[u8; 4]> {
     let mut out = [0u8; 4];
     if v.len() != 4 {
-        return Err(error(
-            env,
-            ErrorCode::InvalidArgValue,
-            format!("The \"{name}\" argument must be an array of 4 integers from 0 to 255. Received an array of {} items", v.len()),
-        ));
+        let got = format!("an array of {} items", v.len());
+        let e = TaskError::arg_value(name, "an array of 4 integers from 0 to 255", got);
+        return Err(task_error(env, e));
     }
     for (o, &c) in out.iter_mut().zip(v) {
         *o = int(env, name, c, 0, 255)?;

@@ -11,6 +11,7 @@ use super::{int, opt_int, rgba, submit, Bytes, PoolArg};
 use crate::tasks::render::{
     self as k, register_font, render as render_kernel, RenderLimits as KernelLimits,
 };
+use crate::tasks::{received_number, TaskError};
 
 /// Output format of `render`.
 #[napi(string_enum = "lowercase")]
@@ -72,11 +73,9 @@ fn options(env: &Env, o: RenderOptions) -> Result<k::RenderOptions> {
     let dl = KernelLimits::default();
     let scale = match o.scale {
         Some(s) if !(s > 0.0 && s <= 1000.0) => {
-            return Err(super::error(
-                env,
-                crate::tasks::ErrorCode::InvalidArgValue,
-                format!("The \"options.scale\" argument must be a number greater than 0 and at most 1000. Received type number ({s})"),
-            ))
+            let expected = "a number greater than 0 and at most 1000";
+            let e = TaskError::arg_value("options.scale", expected, received_number(s));
+            return Err(super::task_error(env, e));
         }
         s => s.map(|s| s as f32),
     };

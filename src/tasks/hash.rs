@@ -250,10 +250,11 @@ pub fn argon2id_hash_with_salt(
 ) -> Result<String, TaskError> {
     cp.check()?;
     if !(8..=48).contains(&salt.len()) {
-        return Err(invalid_arg(format!(
-            "salt must be 8 to 48 bytes, got {}",
-            salt.len()
-        )));
+        return Err(TaskError::arg_value(
+            "salt",
+            "8 to 48 bytes long",
+            format_args!("{} bytes", salt.len()),
+        ));
     }
     let params = argon2_params_from_opts(opts)?;
     argon2id_hash(password, salt, params, cp)
@@ -288,9 +289,11 @@ pub fn bcrypt_hash_with_salt_string(
 pub fn bcrypt_gen_salt(rounds: u32, minor: char) -> Result<String, TaskError> {
     check_bcrypt_cost(rounds)?;
     if !matches!(minor, 'a' | 'b' | 'y') {
-        return Err(invalid_arg(format!(
-            "minor must be \"a\", \"b\" or \"y\", got {minor:?}"
-        )));
+        return Err(TaskError::arg_value(
+            "minor",
+            "one of 'a', 'b', 'y'",
+            crate::tasks::received_string(&minor.to_string()),
+        ));
     }
     let raw = random_bytes::<16>()?;
     let mut s = format!("$2{minor}${rounds:02}$");
@@ -411,9 +414,12 @@ fn check_bcrypt_cost(cost: u32) -> Result<(), TaskError> {
     if (BCRYPT_MIN_COST..=BCRYPT_MAX_COST).contains(&cost) {
         Ok(())
     } else {
-        Err(invalid_arg(format!(
-            "cost must be an integer from {BCRYPT_MIN_COST} to {BCRYPT_MAX_COST}, got {cost}"
-        )))
+        Err(TaskError::int_range(
+            "options.cost",
+            BCRYPT_MIN_COST,
+            BCRYPT_MAX_COST,
+            cost,
+        ))
     }
 }
 
@@ -797,20 +803,29 @@ fn expect_hash(r: Result<BcryptOutcome, TaskError>) -> Result<String, TaskError>
 fn argon2_params_from_opts(opts: &HashOptions) -> Result<Params, TaskError> {
     let (m, t, p) = (opts.memory_cost, opts.time_cost, opts.parallelism);
     if !(1..=ARGON2_MAX_PARALLELISM).contains(&p) {
-        return Err(invalid_arg(format!(
-            "parallelism must be an integer from 1 to {ARGON2_MAX_PARALLELISM}, got {p}"
-        )));
+        return Err(TaskError::int_range(
+            "options.parallelism",
+            1,
+            ARGON2_MAX_PARALLELISM,
+            p,
+        ));
     }
     if !(1..=ARGON2_MAX_TIME_COST).contains(&t) {
-        return Err(invalid_arg(format!(
-            "timeCost must be an integer from 1 to {ARGON2_MAX_TIME_COST}, got {t}"
-        )));
+        return Err(TaskError::int_range(
+            "options.timeCost",
+            1,
+            ARGON2_MAX_TIME_COST,
+            t,
+        ));
     }
     let min_m = 8u64 * u64::from(p);
     if u64::from(m) < min_m || m > ARGON2_MAX_MEMORY_COST {
-        return Err(invalid_arg(format!(
-            "memoryCost must be an integer from 8 × parallelism ({min_m}) to {ARGON2_MAX_MEMORY_COST} KiB, got {m}"
-        )));
+        return Err(TaskError::int_range(
+            "options.memoryCost",
+            format_args!("8 × parallelism ({min_m})"),
+            ARGON2_MAX_MEMORY_COST,
+            m,
+        ));
     }
     Params::new(m, t, p, Some(ARGON2_OUTPUT_LEN))
         .map_err(|e| invalid_arg(format!("invalid Argon2 parameters: {e}")))
