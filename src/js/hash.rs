@@ -12,48 +12,29 @@ use crate::tasks::hash::{
 };
 use crate::tasks::Checkpoint;
 
-/// Algorithm of new hashes.
-#[napi(string_enum = "lowercase")]
-pub enum HashAlgorithm {
-    /// bcrypt.
-    Bcrypt,
-    /// Argon2id v1.3.
-    Argon2id,
+string_enum! {
+    /// Algorithm of new hashes.
+    HashAlgorithm => k::Algorithm {
+        "bcrypt" Bcrypt => k::Algorithm::Bcrypt,
+        "argon2id" Argon2id => k::Algorithm::Argon2id,
+    }
 }
 
-/// bcrypt prefix of new hashes.
-#[napi(string_enum)]
-pub enum BcryptVersion {
-    /// `$2a$`.
-    #[napi(value = "2a")]
-    V2a,
-    /// `$2b$`.
-    #[napi(value = "2b")]
-    V2b,
-    /// `$2y$`.
-    #[napi(value = "2y")]
-    V2y,
+string_enum! {
+    /// bcrypt prefix of new hashes.
+    BcryptVersion => k::BcryptVersion {
+        "2a" V2a => k::BcryptVersion::V2a,
+        "2b" V2b => k::BcryptVersion::V2b,
+        "2y" V2y => k::BcryptVersion::V2y,
+    }
 }
 
-/// What bcrypt does with long passwords and NUL bytes (see the kernel's
-/// `BcryptPasswordPolicy`).
-#[napi(string_enum = "lowercase")]
-pub enum BcryptPolicy {
-    /// Refuse > 72 bytes and NUL bytes.
-    Strict,
-    /// Use the first 72 bytes; refuse NUL bytes.
-    Truncate,
-    /// Exactly what the npm `bcrypt` package does.
-    Permissive,
-}
-
-impl From<BcryptPolicy> for k::BcryptPasswordPolicy {
-    fn from(p: BcryptPolicy) -> Self {
-        match p {
-            BcryptPolicy::Strict => k::BcryptPasswordPolicy::Strict,
-            BcryptPolicy::Truncate => k::BcryptPasswordPolicy::Truncate,
-            BcryptPolicy::Permissive => k::BcryptPasswordPolicy::Permissive,
-        }
+string_enum! {
+    /// What bcrypt does with long passwords and NUL bytes.
+    BcryptPolicy => k::BcryptPasswordPolicy {
+        "strict" Strict => k::BcryptPasswordPolicy::Strict,
+        "truncate" Truncate => k::BcryptPasswordPolicy::Truncate,
+        "permissive" Permissive => k::BcryptPasswordPolicy::Permissive,
     }
 }
 
@@ -71,16 +52,9 @@ pub struct HashOptions {
 
 fn options(env: &Env, o: &HashOptions) -> Result<k::HashOptions> {
     Ok(k::HashOptions {
-        algorithm: match o.algorithm {
-            HashAlgorithm::Bcrypt => k::Algorithm::Bcrypt,
-            HashAlgorithm::Argon2id => k::Algorithm::Argon2id,
-        },
+        algorithm: o.algorithm.into(),
         cost: int(env, "options.cost", o.cost, 4, 31)?,
-        version: match o.version {
-            BcryptVersion::V2a => k::BcryptVersion::V2a,
-            BcryptVersion::V2b => k::BcryptVersion::V2b,
-            BcryptVersion::V2y => k::BcryptVersion::V2y,
-        },
+        version: o.version.into(),
         truncate: o.truncate,
         memory_cost: int(env, "options.memoryCost", o.memory_cost, 8, 4_194_304)?,
         time_cost: int(env, "options.timeCost", o.time_cost, 1, 4096)?,

@@ -12,6 +12,26 @@
 // test build nothing here is reachable.
 #![cfg_attr(test, allow(dead_code))]
 
+/// A string option: a `#[napi(string_enum)]` (exported to JS, where index.js
+/// reads its values) and its mapping onto the kernel's enum, in one place.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident => $kernel:ty { $($value:literal $variant:ident => $target:expr,)+ }) => {
+        $(#[$doc])*
+        #[napi_derive::napi(string_enum)]
+        #[derive(Clone, Copy)]
+        pub enum $name {
+            $(#[napi(value = $value)] $variant,)+
+        }
+        impl From<$name> for $kernel {
+            fn from(v: $name) -> Self {
+                match v {
+                    $($name::$variant => $target,)+
+                }
+            }
+        }
+    };
+}
+
 pub mod digest;
 pub mod hash;
 pub mod lease;

@@ -13,17 +13,14 @@ use crate::tasks::render::{
 };
 use crate::tasks::{received_number, TaskError};
 
-/// Output format of `render`.
-#[napi(string_enum = "lowercase")]
-pub enum RenderFormat {
-    /// PNG.
-    Png,
-    /// JPEG.
-    Jpeg,
-    /// WebP.
-    Webp,
-    /// PDF (vector).
-    Pdf,
+string_enum! {
+    /// Output format of `render`.
+    RenderFormat => k::Format {
+        "png" Png => k::Format::Png,
+        "jpeg" Jpeg => k::Format::Jpeg,
+        "webp" Webp => k::Format::Webp,
+        "pdf" Pdf => k::Format::Pdf,
+    }
 }
 
 /// Work budgets of one render (`options.limits`).
@@ -80,12 +77,7 @@ fn options(env: &Env, o: RenderOptions) -> Result<k::RenderOptions> {
         s => s.map(|s| s as f32),
     };
     Ok(k::RenderOptions {
-        format: match o.format.unwrap_or(RenderFormat::Png) {
-            RenderFormat::Png => k::Format::Png,
-            RenderFormat::Jpeg => k::Format::Jpeg,
-            RenderFormat::Webp => k::Format::Webp,
-            RenderFormat::Pdf => k::Format::Pdf,
-        },
+        format: o.format.unwrap_or(RenderFormat::Png).into(),
         width: opt_int(env, "options.width", o.width, 1, 1_000_000)?,
         height: opt_int(env, "options.height", o.height, 1, 1_000_000)?,
         scale,

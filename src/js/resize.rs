@@ -7,85 +7,53 @@ use napi_derive::napi;
 use super::{opt_int, rgba, submit, Bytes, PoolArg};
 use crate::tasks::resize::{self as k, metadata as metadata_kernel, resize as resize_kernel};
 
-/// How to fit the image when both width and height are given.
-#[napi(string_enum = "lowercase")]
-pub enum Fit {
-    /// Crop to fill.
-    Cover,
-    /// Letterbox.
-    Contain,
-    /// Stretch.
-    Fill,
-    /// Within the box, keeping aspect.
-    Inside,
-    /// Covering the box, keeping aspect.
-    Outside,
+string_enum! {
+    /// How to fit the image when both width and height are given.
+    Fit => k::Fit {
+        "cover" Cover => k::Fit::Cover,
+        "contain" Contain => k::Fit::Contain,
+        "fill" Fill => k::Fit::Fill,
+        "inside" Inside => k::Fit::Inside,
+        "outside" Outside => k::Fit::Outside,
+    }
 }
 
-/// Crop/pad gravity.
-#[napi(string_enum)]
-pub enum Position {
-    /// Centre.
-    #[napi(value = "center")]
-    Center,
-    /// Centre (British spelling).
-    #[napi(value = "centre")]
-    Centre,
-    /// Top.
-    #[napi(value = "top")]
-    Top,
-    /// Right top.
-    #[napi(value = "right top")]
-    RightTop,
-    /// Right.
-    #[napi(value = "right")]
-    Right,
-    /// Right bottom.
-    #[napi(value = "right bottom")]
-    RightBottom,
-    /// Bottom.
-    #[napi(value = "bottom")]
-    Bottom,
-    /// Left bottom.
-    #[napi(value = "left bottom")]
-    LeftBottom,
-    /// Left.
-    #[napi(value = "left")]
-    Left,
-    /// Left top.
-    #[napi(value = "left top")]
-    LeftTop,
-    /// The region with the most detail.
-    #[napi(value = "entropy")]
-    Entropy,
+string_enum! {
+    /// Crop/pad gravity.
+    Position => k::Position {
+        "center" Center => k::Position::Center,
+        "centre" Centre => k::Position::Center,
+        "top" Top => k::Position::Top,
+        "right top" RightTop => k::Position::RightTop,
+        "right" Right => k::Position::Right,
+        "right bottom" RightBottom => k::Position::RightBottom,
+        "bottom" Bottom => k::Position::Bottom,
+        "left bottom" LeftBottom => k::Position::LeftBottom,
+        "left" Left => k::Position::Left,
+        "left top" LeftTop => k::Position::LeftTop,
+        "entropy" Entropy => k::Position::Entropy,
+    }
 }
 
-/// Resampling kernel.
-#[napi(string_enum = "lowercase")]
-pub enum Kernel {
-    /// Nearest neighbour.
-    Nearest,
-    /// Bilinear.
-    Linear,
-    /// Catmull-Rom.
-    Cubic,
-    /// Mitchell-Netravali.
-    Mitchell,
-    /// Lanczos, a = 3.
-    Lanczos3,
+string_enum! {
+    /// Resampling kernel.
+    Kernel => k::Kernel {
+        "nearest" Nearest => k::Kernel::Nearest,
+        "linear" Linear => k::Kernel::Linear,
+        "cubic" Cubic => k::Kernel::Cubic,
+        "mitchell" Mitchell => k::Kernel::Mitchell,
+        "lanczos3" Lanczos3 => k::Kernel::Lanczos3,
+    }
 }
 
-/// Output format of `resize`.
-#[napi(string_enum = "lowercase")]
-pub enum ImageFormat {
-    /// JPEG.
-    Jpeg,
-    /// JPEG (alias).
-    Jpg,
-    /// PNG.
-    Png,
-    /// WebP.
-    Webp,
+string_enum! {
+    /// Output format of `resize`.
+    ImageFormat => k::Format {
+        "jpeg" Jpeg => k::Format::Jpeg,
+        "jpg" Jpg => k::Format::Jpeg,
+        "png" Png => k::Format::Png,
+        "webp" Webp => k::Format::Webp,
+    }
 }
 
 /// `resize` options (index.js validated and normalised them).
@@ -119,42 +87,15 @@ fn options(env: &Env, o: ResizeOptions) -> Result<k::ResizeOptions> {
     Ok(k::ResizeOptions {
         width: opt_int(env, &name("width"), o.width, 1, 65535)?,
         height: opt_int(env, &name("height"), o.height, 1, 65535)?,
-        fit: o.fit.map_or(d.fit, |f| match f {
-            Fit::Cover => k::Fit::Cover,
-            Fit::Contain => k::Fit::Contain,
-            Fit::Fill => k::Fit::Fill,
-            Fit::Inside => k::Fit::Inside,
-            Fit::Outside => k::Fit::Outside,
-        }),
-        position: o.position.map_or(d.position, |p| match p {
-            Position::Center | Position::Centre => k::Position::Center,
-            Position::Top => k::Position::Top,
-            Position::RightTop => k::Position::RightTop,
-            Position::Right => k::Position::Right,
-            Position::RightBottom => k::Position::RightBottom,
-            Position::Bottom => k::Position::Bottom,
-            Position::LeftBottom => k::Position::LeftBottom,
-            Position::Left => k::Position::Left,
-            Position::LeftTop => k::Position::LeftTop,
-            Position::Entropy => k::Position::Entropy,
-        }),
+        fit: o.fit.map_or(d.fit, Into::into),
+        position: o.position.map_or(d.position, Into::into),
         background: match o.background {
             Some(c) => rgba(env, &name("background"), &c)?,
             None => d.background,
         },
         without_enlargement: o.without_enlargement.unwrap_or(d.without_enlargement),
-        kernel: o.kernel.map_or(d.kernel, |k| match k {
-            Kernel::Nearest => k::Kernel::Nearest,
-            Kernel::Linear => k::Kernel::Linear,
-            Kernel::Cubic => k::Kernel::Cubic,
-            Kernel::Mitchell => k::Kernel::Mitchell,
-            Kernel::Lanczos3 => k::Kernel::Lanczos3,
-        }),
-        format: o.format.map(|f| match f {
-            ImageFormat::Jpeg | ImageFormat::Jpg => k::Format::Jpeg,
-            ImageFormat::Png => k::Format::Png,
-            ImageFormat::Webp => k::Format::Webp,
-        }),
+        kernel: o.kernel.map_or(d.kernel, Into::into),
+        format: o.format.map(Into::into),
         quality: opt_int(env, &name("quality"), o.quality, 1, 100)?.unwrap_or(d.quality),
         progressive: o.progressive.unwrap_or(d.progressive),
         lossless: o.lossless.unwrap_or(d.lossless),

@@ -155,23 +155,28 @@ impl EnvShared {
             was_empty
         };
         if was_empty {
+            // False only in teardown: the completion then dies with the
+            // environment (`finalize_local` gives its admission back).
             self.wake();
         }
     }
 
-    fn wake(&self) {
+    /// Wakes the JS thread; false when the environment is tearing down.
+    fn wake(&self) -> bool {
         // The threadsafe function lives until the environment's teardown,
         // and callers are inside the gate (or on the JS thread), which the
         // cleanup hook waits for before teardown proceeds. Nonblocking with an
         // unbounded queue never blocks; napi_closing only comes in teardown.
         // SAFETY: per the above, the handle is valid for this call.
-        unsafe {
+        let status = unsafe {
             sys::napi_call_threadsafe_function(
                 self.tsfn.0,
                 ptr::null_mut(),
                 sys::ThreadsafeFunctionCallMode::nonblocking,
-            );
-        }
+            )
+        };
+        teardown_only(status);
+        status == sys::Status::napi_ok
     }
 }
 
@@ -216,6 +221,24 @@ fn check(status: sys::napi_status, what: &'static str) -> Result<(), NapiFailure
     } else {
         Err(NapiFailure(what))
     }
+}
+
+/// Checks the status of a call whose result nothing can act on (settling,
+/// unreferencing, waking): N-API fails those only while the environment
+/// tears down (the isolate refuses JS, the threadsafe function is closing),
+/// when the promises and references go with it. Any other failure is a bug:
+/// debug builds (the tests) assert on it.
+fn teardown_only(status: sys::napi_status) {
+    debug_assert!(
+        matches!(
+            status,
+            sys::Status::napi_ok
+                | sys::Status::napi_closing
+                | sys::Status::napi_pending_exception
+                | sys::Status::napi_cannot_run_js
+        ),
+        "N-API call failed with status {status}"
+    );
 }
 
 impl EnvLocal {
@@ -365,11 +388,12 @@ impl EnvLocal {
             if !r.is_null() {
                 let mut f = ptr::null_mut();
                 let mut global = ptr::null_mut();
-                sys::napi_get_reference_value(env, r, &mut f);
-                sys::napi_get_global(env, &mut global);
                 let mut result = ptr::null_mut();
-                if sys::napi_call_function(env, global, f, 0, ptr::null(), &mut result)
-                    == sys::Status::napi_ok
+                if check(sys::napi_get_reference_value(env, r, &mut f), "").is_ok()
+                    && !f.is_null()
+                    && check(sys::napi_get_global(env, &mut global), "").is_ok()
+                    && sys::napi_call_function(env, global, f, 0, ptr::null(), &mut result)
+                        == sys::Status::napi_ok
                 {
                     self.drain_scheduled.set(true);
                     return true;
@@ -477,9 +501,11 @@ impl EnvLocal {
             self.tokens.borrow_mut().insert(token, slot);
         }
         self.live.set(self.live.get() + 1);
-        if !self.refed.get() {
-            // SAFETY: JS thread, live TSFN.
-            unsafe { sys::napi_ref_threadsafe_function(env, self.shared.tsfn.0) };
+        // SAFETY: JS thread, live TSFN. Should it fail, the next task retries.
+        if !self.refed.get()
+            && unsafe { sys::napi_ref_threadsafe_function(env, self.shared.tsfn.0) }
+                == sys::Status::napi_ok
+        {
             self.refed.set(true);
         }
         slot
@@ -520,10 +546,11 @@ impl EnvLocal {
         }
         match p.deferred.take() {
             Some(d) => {
-                p.pool.count_cancelled();
                 // SAFETY: per the function's contract; `d` not yet settled.
-                unsafe { sys::napi_reject_deferred(env, d, reason) };
-                true
+                let status = unsafe { sys::napi_reject_deferred(env, d, reason) };
+                teardown_only(status);
+                p.pool.count_cancelled();
+                status == sys::Status::napi_ok
             }
             None => false,
         }
@@ -562,8 +589,8 @@ impl EnvLocal {
             let mut undef = ptr::null_mut();
             // SAFETY: JS thread; `d` is an unsettled deferred of this env.
             unsafe {
-                sys::napi_get_undefined(env, &mut undef);
-                sys::napi_resolve_deferred(env, d, undef);
+                teardown_only(sys::napi_get_undefined(env, &mut undef));
+                teardown_only(sys::napi_resolve_deferred(env, d, undef));
             }
         }
     }
@@ -585,9 +612,12 @@ impl EnvLocal {
             // SAFETY: JS thread of `env` (we are in its TSFN callback).
             unsafe { self.settle(env, c) };
         }
-        if self.live.get() == 0 && self.refed.get() {
-            // SAFETY: JS thread, live TSFN.
-            unsafe { sys::napi_unref_threadsafe_function(env, self.shared.tsfn.0) };
+        // SAFETY: JS thread, live TSFN. Should it fail, the next drain retries.
+        if self.live.get() == 0
+            && self.refed.get()
+            && unsafe { sys::napi_unref_threadsafe_function(env, self.shared.tsfn.0) }
+                == sys::Status::napi_ok
+        {
             self.refed.set(false);
         }
         // SAFETY: JS thread.
@@ -623,7 +653,7 @@ impl EnvLocal {
         }
         for r in &p.refs {
             // SAFETY: refs created by this env for this task; the job is done.
-            unsafe { sys::napi_delete_reference(env, *r) };
+            teardown_only(unsafe { sys::napi_delete_reference(env, *r) });
         }
         if !p.lease {
             p.pool.release();
@@ -641,24 +671,32 @@ impl EnvLocal {
                     .error_to_js(env, e.code.as_str(), &e.message)
                     .ok()
                     .map(|v| sys::napi_reject_deferred(env, d, v)),
-            };
+            } == Some(sys::Status::napi_ok);
             if !p.lease {
-                p.pool.count_settled(ok && settled.is_some());
+                p.pool.count_settled(ok && settled);
             }
-            if settled.is_none() {
+            if !settled {
                 // Conversion failed (out of memory in V8, or a pending
                 // exception): reject with whatever can still be made.
                 let mut err = ptr::null_mut();
                 let mut msg = ptr::null_mut();
                 let text = "corepool: could not convert the task's result to a JS value";
-                sys::napi_create_string_utf8(
-                    env,
-                    text.as_ptr().cast(),
-                    text.len() as isize,
-                    &mut msg,
-                );
-                sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
-                sys::napi_reject_deferred(env, d, err);
+                let made = check(
+                    sys::napi_create_string_utf8(
+                        env,
+                        text.as_ptr().cast(),
+                        text.len() as isize,
+                        &mut msg,
+                    ),
+                    "napi_create_string_utf8",
+                )
+                .and_then(|()| {
+                    let s = sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
+                    check(s, "napi_create_error")
+                });
+                if made.is_ok() {
+                    teardown_only(sys::napi_reject_deferred(env, d, err));
+                }
             }
         }
     }
@@ -721,7 +759,7 @@ unsafe fn replace_ref(
     let old = cell.replace(r);
     if !old.is_null() {
         // SAFETY: `old` is a reference this env created.
-        unsafe { sys::napi_delete_reference(env, old) };
+        teardown_only(unsafe { sys::napi_delete_reference(env, old) });
     }
     Ok(())
 }
@@ -1022,7 +1060,7 @@ pub fn submit(
         Err(e) => {
             for r in refs {
                 // SAFETY: references this call created; no job saw them.
-                unsafe { sys::napi_delete_reference(raw, r) };
+                teardown_only(unsafe { sys::napi_delete_reference(raw, r) });
             }
             pool.unadmit();
             return match e {
