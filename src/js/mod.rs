@@ -1,7 +1,7 @@
 //! The `#[napi]` glue: typed native functions. Each task kind's file here
 //! declares its functions, option structs (`#[napi(object)]`) and string
 //! enums, maps them to the kernel's types and hands a kernel closure to
-//! [`submit`]. No raw N-API here: `pool/completion.rs` owns every raw call
+//! [`submit`]. No raw N-API here: `pool/completion/` owns every raw call
 //! (the completion path, promises, input references, cleanup hooks).
 //!
 //! The public API is `index.js`, which validates arguments with Node-style

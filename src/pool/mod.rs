@@ -1,7 +1,7 @@
 //! The runtime: a rayon thread pool with bounded admission, per-task
 //! cancellation, panic isolation and statistics.
 //!
-//! Protocol of one task (see also `completion.rs`):
+//! Protocol of one task (see also `completion/`):
 //! 1. JS thread: [`Pool::admit`] reserves a slot (`in_flight < threads + max_queue`)
 //!    or refuses at once, allocating nothing.
 //! 2. JS thread: the glue records the pending promise in the environment and
@@ -276,7 +276,7 @@ impl Pool {
             .record(started.duration_since(admitted_at).as_nanos() as u64);
 
         // The gate guarantees the environment (and so the memory `inputs`
-        // points into) outlives everything below; see completion.rs.
+        // points into) outlives everything below; see completion/mod.rs.
         let Some(_entered) = env.enter() else {
             // Environment torn down: nothing to read, nobody to tell.
             drop(inputs);
