@@ -515,7 +515,11 @@ export type CorepoolErrorCode =
   | 'ERR_INVALID_PASSWORD'
   | 'ERR_WORKER_EXITED'
   | 'ERR_WORKER_INIT'
-  | 'ERR_WORKER_RESULT';
+  | 'ERR_WORKER_RESULT'
+  /** A failure inside corepool or N-API itself (e.g. V8 out of memory, an environment tearing down); not the caller's fault. */
+  | 'ERR_INTERNAL'
+  /** Thrown by `require('corepool')` when no native addon can be loaded. */
+  | 'ERR_COREPOOL_NATIVE';
 
 /** Every rejection from a task (other than argument TypeErrors/RangeErrors) is a CorepoolError. */
 export class CorepoolError extends Error {

@@ -10,7 +10,10 @@ const { run, checkSignal, checkTimeout } = require('./lib/run');
 const { parseColor } = require('./lib/color');
 const workers = require('./lib/workers');
 
-const DIGEST_ALGORITHMS = ['sha256', 'sha512', 'blake3', 'xxh3-64'];
+const codes = require('./lib/codes');
+
+// Allowed values of the string options: the native string enums (src/js/).
+const DIGEST_ALGORITHMS = Object.values(native.DigestAlgorithm);
 const ENCODINGS = ['hex', 'base64', 'base64url'];
 const MAX_THREADS = 1024;
 
@@ -38,8 +41,8 @@ function digestOn(handle, data, algorithm, options) {
   }
 }
 
-const HASH_ALGORITHMS = ['bcrypt', 'argon2id'];
-const BCRYPT_VERSIONS = ['2a', '2b', '2y'];
+const HASH_ALGORITHMS = Object.values(native.HashAlgorithm);
+const BCRYPT_VERSIONS = Object.values(native.BcryptVersion);
 const HASH_OPTION_KEYS = ['algorithm', 'cost', 'version', 'truncate', 'memoryCost', 'timeCost', 'parallelism'];
 
 /** Validates hash options and fills in the defaults (bcrypt, cost 12, 2b; argon2id m=19456 t=2 p=1). */
@@ -75,9 +78,7 @@ function hashOn(handle, password, options) {
     const o = hashOptions(options, 'options', ['signal', 'timeout']);
     taskOptions(options || {}, 'options');
     const pw = checkPassword(password);
-    return run(options || {}, (token) =>
-      native.hash(handle, pw, o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism, token),
-    );
+    return run(options || {}, (token) => native.hash(handle, pw, o, token));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -103,7 +104,7 @@ function parseHash(hash) {
 function getRounds(hash) {
   const p = parseHash(hash);
   if (p.algorithm !== 'bcrypt') {
-    throw new CorepoolError(`getRounds() reads bcrypt hashes; this is an ${p.algorithm} hash (use parseHash())`, 'ERR_INVALID_HASH');
+    throw new CorepoolError(`getRounds() reads bcrypt hashes; this is an ${p.algorithm} hash (use parseHash())`, codes.InvalidHash);
   }
   return p.cost;
 }
@@ -114,20 +115,21 @@ function getRounds(hash) {
  */
 function needsRehash(hash, options) {
   const o = hashOptions(options, 'options');
-  return native.needsRehash(checkHashString(hash), o.algorithm, o.cost, o.version, o.truncate, o.memoryCost, o.timeCost, o.parallelism);
+  return native.needsRehash(checkHashString(hash), o);
 }
 
-const RENDER_FORMATS = ['png', 'jpeg', 'webp', 'pdf'];
+const RENDER_FORMATS = Object.values(native.RenderFormat);
 const RENDER_KEYS = ['format', 'width', 'height', 'scale', 'background', 'quality', 'compressionLevel', 'maxPixels', 'maxInputBytes', 'resources', 'systemFonts', 'limits', 'info', 'signal', 'timeout'];
-// options.limits.<key> → the native option limit<Key>: work budgets of one render.
+// options.limits: work budgets of one render.
 const RENDER_LIMITS = ['elements', 'cssSteps', 'textElements', 'textChars', 'textCharsPerElement', 'paintPixels'];
 
-/** Flattens `options.limits` into the native `limit<Name>` keys (validated). */
-function renderLimits(limits, out) {
-  if (limits === undefined) return out;
+/** `options.limits`, validated. */
+function renderLimits(limits) {
+  if (limits === undefined) return undefined;
   const l = checkOptions(limits, 'options.limits', RENDER_LIMITS);
+  const out = {};
   for (const k of RENDER_LIMITS) {
-    if (l[k] !== undefined) out[`limit${k[0].toUpperCase()}${k.slice(1)}`] = checkInteger(l[k], `options.limits.${k}`, 1, Number.MAX_SAFE_INTEGER);
+    if (l[k] !== undefined) out[k] = checkInteger(l[k], `options.limits.${k}`, 1, Number.MAX_SAFE_INTEGER);
   }
   return out;
 }
@@ -164,9 +166,9 @@ function renderOn(handle, svg, options) {
       maxInputBytes: o.maxInputBytes === undefined ? undefined : checkInteger(o.maxInputBytes, 'options.maxInputBytes', 1, Number.MAX_SAFE_INTEGER),
       baseDir: resourcesBaseDir(o.resources),
       systemFonts: o.systemFonts === undefined ? undefined : checkBoolean(o.systemFonts, 'options.systemFonts'),
+      limits: renderLimits(o.limits),
       info: o.info === undefined ? false : checkBoolean(o.info, 'options.info'),
     };
-    renderLimits(o.limits, native_);
     return run(o, (token) => native.render(handle, svgs, native_, token));
   } catch (err) {
     return Promise.reject(err);
@@ -202,10 +204,10 @@ function registerFontOn(handle, data, options) {
   }
 }
 
-const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
-const POSITIONS = ['center', 'centre', 'top', 'right top', 'right', 'right bottom', 'bottom', 'left bottom', 'left', 'left top', 'entropy'];
-const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos3'];
-const IMAGE_FORMATS = ['jpeg', 'jpg', 'png', 'webp'];
+const FITS = Object.values(native.Fit);
+const POSITIONS = Object.values(native.Position);
+const KERNELS = Object.values(native.Kernel);
+const IMAGE_FORMATS = Object.values(native.ImageFormat);
 const RESIZE_KEYS = [
   'width', 'height', 'fit', 'position', 'background', 'withoutEnlargement', 'kernel', 'format', 'quality', 'progressive',
   'lossless', 'effort', 'compressionLevel', 'autoOrient', 'keepMetadata', 'maxInputPixels', 'maxDecodedBytes', 'fastShrinkOnLoad', 'info', 'signal', 'timeout',
@@ -273,7 +275,7 @@ class Pool {
     const maxMemory = opts.maxMemory === undefined ? undefined : checkInteger(opts.maxMemory, 'options.maxMemory', 1, Number.MAX_SAFE_INTEGER);
     const wipeMemory = opts.wipeMemory === undefined ? undefined : checkBoolean(opts.wipeMemory, 'options.wipeMemory');
     workers.initWorkers(this, opts);
-    this[kHandle] = native.createPool(threads, maxQueue, opts.name === undefined ? 'pool' : opts.name, maxMemory, wipeMemory);
+    this[kHandle] = native.createPool({ threads, maxQueue, name: opts.name, maxMemory, wipeMemory });
   }
 
   /**
@@ -331,7 +333,7 @@ class Pool {
   close() {
     const handle = this[kHandle];
     if (handle === null) {
-      return Promise.reject(new CorepoolError('The default pool cannot be closed', 'ERR_INVALID_STATE'));
+      return Promise.reject(new CorepoolError('The default pool cannot be closed', codes.InvalidState));
     }
     // The first close() stops admission of both lanes at once; the second
     // re-checks "nothing in flight" after the JS lane has drained (JS tasks

@@ -184,13 +184,13 @@ function untrack(entry) {
  */
 function bcryptHash(password, salt, onProgress) {
   if (typeof onProgress !== 'function') {
-    return submit(() => native.bcryptHash(null, password, salt, 'permissive', 0));
+    return submit(() => native.bcryptHash(null, password, { salt, policy: 'permissive' }, 0));
   }
   const entry = { token: 0, last: 0, onProgress };
   track(entry);
   const p = submit(() => {
     entry.token = takeToken();
-    return native.bcryptHash(null, password, salt, 'permissive', entry.token, true);
+    return native.bcryptHash(null, password, { salt, policy: 'permissive', progress: true }, entry.token);
   });
   p.then(
     () => untrack(entry),

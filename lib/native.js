@@ -45,7 +45,7 @@ const native = load();
 
 const { CorepoolError } = require('./errors');
 // Completions are settled in batches from setImmediate callbacks, one batch
-// per event-loop iteration (see src/pool/completion.rs).
+// per event-loop iteration (see src/pool/completion/mod.rs).
 const drain = () => native.drain();
 native.init(CorepoolError, () => setImmediate(drain));
 

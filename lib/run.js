@@ -8,6 +8,7 @@
 const native = require('./native');
 const { AbortError, CorepoolError } = require('./errors');
 const { typeError, valueError } = require('./validate');
+const codes = require('./codes');
 
 let nextToken = 1;
 
@@ -60,7 +61,7 @@ function run(options, start) {
   }
   if (timeout !== undefined) {
     timer = setTimeout(() => {
-      native.cancel(token, new CorepoolError(`The task did not finish within ${timeout} ms`, 'ERR_TIMEOUT'));
+      native.cancel(token, new CorepoolError(`The task did not finish within ${timeout} ms`, codes.Timeout));
     }, timeout);
     timer.unref();
   }

@@ -1,7 +1,9 @@
 'use strict';
 // Argument checks with Node's conventions: TypeError + ERR_INVALID_ARG_TYPE for
 // a wrong type, RangeError + ERR_INVALID_ARG_VALUE for a bad value, naming the
-// argument by its JS path (e.g. "options.timeout").
+// argument by its JS path (e.g. "options.timeout"). The same message style as
+// TaskError::arg_value in src/tasks/mod.rs.
+const codes = require('./codes');
 
 function describe(value) {
   if (value === null) return 'null';
@@ -19,13 +21,13 @@ function describe(value) {
 
 function typeError(name, expected, value) {
   const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`);
-  err.code = 'ERR_INVALID_ARG_TYPE';
+  err.code = codes.InvalidArgType;
   return err;
 }
 
 function valueError(name, expected, value) {
   const err = new RangeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`);
-  err.code = 'ERR_INVALID_ARG_VALUE';
+  err.code = codes.InvalidArgValue;
   return err;
 }
 

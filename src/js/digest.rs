@@ -1,26 +1,35 @@
-//! `digest(pool, data, algorithm, token)` and the test-only kernels.
+//! `digest(pool, data, algorithm, token)`.
 
-use napi::sys;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Result, Unknown};
+use napi_derive::napi;
 
-use super::{call, pool_arg, submit, Thrown};
-use crate::pool::Output;
-use crate::tasks::digest::{digest as digest_kernel, Algorithm};
+use super::{submit, Bytes, PoolArg};
+use crate::tasks::digest::{digest as kernel, Algorithm};
+
+string_enum! {
+    /// A digest algorithm.
+    DigestAlgorithm => Algorithm {
+        "sha256" Sha256 => Algorithm::Sha256,
+        "sha512" Sha512 => Algorithm::Sha512,
+        "blake3" Blake3 => Algorithm::Blake3,
+        "xxh3-64" Xxh3_64 => Algorithm::Xxh3_64,
+    }
+}
 
 /// `digest(pool, data, algorithm, token)` → Promise<Buffer>.
-pub unsafe extern "C" fn digest(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let algo = Algorithm::from_name(&a.string(2, "algorithm")?)
-                .map_err(|e| Thrown::Other("ERR_INVALID_ARG_VALUE", e.message))?;
-            let token = a.u32(3, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                digest_kernel(inputs.get(0), algo, cp).map(Output::Bytes)
-            })
-        })
-    }
+#[napi(
+    ts_args_type = "pool: ExternalObject<Pool> | null, data: string | Uint8Array, algorithm: DigestAlgorithm, token: number"
+)]
+pub fn digest<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    data: Unknown<'env>,
+    algorithm: DigestAlgorithm,
+    token: u32,
+) -> Result<PromiseRaw<'env, Bytes>> {
+    let algo = Algorithm::from(algorithm);
+    submit(env, &pool.0, &[data], token, move |inputs, cp| {
+        kernel(inputs.get(0), algo, cp).map(Bytes)
+    })
 }

@@ -1,10 +1,36 @@
-//! Thin N-API glue: argument reading, the generic `submit`, error throwing.
-//! It knows nothing of pixels or hashes: each task kind's file here reads its
-//! options and hands a kernel closure to [`submit`].
+//! The `#[napi]` glue: typed native functions. Each task kind's file here
+//! declares its functions, option structs (`#[napi(object)]`) and string
+//! enums, maps them to the kernel's types and hands a kernel closure to
+//! [`submit`]. No raw N-API here: `pool/completion/` owns every raw call
+//! (the completion path, promises, input references, cleanup hooks).
 //!
 //! The public API is `index.js`, which validates arguments with Node-style
-//! errors first; the checks here are a second line of defence and throw
-//! `TypeError`s with `ERR_INVALID_ARG_TYPE`.
+//! errors first; the checks here are a second line of defence with the same
+//! codes and message style.
+
+// napi-rs registers `#[napi]` items only outside `cfg(test)`: in the unit
+// test build nothing here is reachable.
+#![cfg_attr(test, allow(dead_code))]
+
+/// A string option: a `#[napi(string_enum)]` (exported to JS, where index.js
+/// reads its values) and its mapping onto the kernel's enum, in one place.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident => $kernel:ty { $($value:literal $variant:ident => $target:expr,)+ }) => {
+        $(#[$doc])*
+        #[napi_derive::napi(string_enum)]
+        #[derive(Clone, Copy)]
+        pub enum $name {
+            $(#[napi(value = $value)] $variant,)+
+        }
+        impl From<$name> for $kernel {
+            fn from(v: $name) -> Self {
+                match v {
+                    $($name::$variant => $target,)+
+                }
+            }
+        }
+    };
+}
 
 pub mod digest;
 pub mod hash;
@@ -15,606 +41,242 @@ pub mod resize;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 
-use std::ffi::CString;
-use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
-use napi::sys;
+use napi::bindgen_prelude::{
+    Buffer, BufferSlice, External, FromNapiRef, FromNapiValue, PromiseRaw, ToNapiValue, TypeName,
+};
+use napi::{sys, Env, JsValue, Result, Unknown, ValueType};
 
-use crate::pool::completion::{EnvLocal, EnvShared, NapiFailure};
-use crate::pool::input::{Input, Inputs};
-use crate::pool::{default_pool, AdmitError, Output, Pool};
+use crate::pool::completion::{self, NapiFailure};
+use crate::pool::input::Inputs;
+use crate::pool::output::Settled;
+use crate::pool::{default_pool, Output, Pool};
 use crate::tasks::hash::BcryptJob;
-use crate::tasks::{Checkpoint, TaskError};
+use crate::tasks::{Checkpoint, ErrorCode, TaskError};
 
-/// A raw N-API callback.
-pub type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-
-/// An error to throw synchronously from a native function.
-#[derive(Debug)]
-pub enum Thrown {
-    /// `TypeError` with `ERR_INVALID_ARG_TYPE`.
-    Type(String),
-    /// `Error` with the given code.
-    Other(&'static str, String),
-    /// A kernel error thrown synchronously, as a `CorepoolError`.
-    Task(TaskError),
-}
-
-impl From<NapiFailure> for Thrown {
-    fn from(e: NapiFailure) -> Self {
-        Thrown::Other("ERR_INTERNAL", format!("corepool: {} failed", e.0))
+/// Every napi-rs value type (strings, booleans, numbers, `#[napi(object)]`
+/// structs, [`Bytes`]) is a value a task can settle with.
+impl<T: ToNapiValue + Send + 'static> Settled for T {
+    fn into_js(self: Box<Self>, env: &Env) -> Result<sys::napi_value> {
+        // SAFETY: the completion drain calls this on the JS thread of `env`.
+        unsafe { T::to_napi_value(env.raw(), *self) }
     }
 }
 
-/// Most arguments a native function reads.
-const MAX_ARGS: usize = 12;
+/// Outputs below this size are copied into a plain Buffer: for a digest or a
+/// hash a small memcpy is cheaper than an external buffer and its finalizer.
+const COPY_BELOW: usize = 1024;
 
-/// Arguments of one native call.
-pub struct Args {
-    /// The environment.
-    pub env: sys::napi_env,
-    argv: [sys::napi_value; MAX_ARGS],
-    argc: usize,
-}
+/// A Buffer output: copied below [`COPY_BELOW`] bytes, moved into JS without
+/// a copy above (or copied where the runtime forbids external buffers).
+pub struct Bytes(pub Vec<u8>);
 
-impl Args {
-    /// Argument `i`, or `undefined`'s null handle if absent.
-    pub fn get(&self, i: usize) -> sys::napi_value {
-        if i < self.argc {
-            self.argv[i]
-        } else {
-            ptr::null_mut()
-        }
+impl TypeName for Bytes {
+    fn type_name() -> &'static str {
+        "Buffer"
     }
-
-    /// The JS type of argument `i` (`napi_undefined` if absent).
-    pub fn type_of(&self, i: usize) -> sys::napi_valuetype {
-        let v = self.get(i);
-        if v.is_null() {
-            return sys::ValueType::napi_undefined;
-        }
-        let mut t = sys::ValueType::napi_undefined;
-        // SAFETY: JS thread, a value of this call.
-        unsafe { sys::napi_typeof(self.env, v, &mut t) };
-        t
-    }
-
-    /// Argument `i` as a u32.
-    pub fn u32(&self, i: usize, name: &str) -> Result<u32, Thrown> {
-        if self.type_of(i) != sys::ValueType::napi_number {
-            return Err(Thrown::Type(format!("{name} must be a number")));
-        }
-        let mut n = 0;
-        // SAFETY: JS thread, a number value of this call.
-        unsafe { sys::napi_get_value_uint32(self.env, self.get(i), &mut n) };
-        Ok(n)
-    }
-
-    /// Argument `i` as an f64.
-    pub fn f64(&self, i: usize, name: &str) -> Result<f64, Thrown> {
-        if self.type_of(i) != sys::ValueType::napi_number {
-            return Err(Thrown::Type(format!("{name} must be a number")));
-        }
-        let mut n = 0.0;
-        // SAFETY: JS thread, a number value of this call.
-        unsafe { sys::napi_get_value_double(self.env, self.get(i), &mut n) };
-        Ok(n)
-    }
-
-    /// Argument `i` as a boolean (`undefined` is false).
-    pub fn bool(&self, i: usize) -> bool {
-        let mut b = false;
-        if self.type_of(i) == sys::ValueType::napi_boolean {
-            // SAFETY: JS thread, a boolean value of this call.
-            unsafe { sys::napi_get_value_bool(self.env, self.get(i), &mut b) };
-        }
-        b
-    }
-
-    /// Argument `i` (a string, Buffer or Uint8Array) as bytes, for
-    /// synchronous use during this call only.
-    pub fn bytes(&self, i: usize, name: &str) -> Result<std::borrow::Cow<'_, [u8]>, Thrown> {
-        let mut refs = Vec::new();
-        // SAFETY: JS thread; the reference made for a view is deleted at
-        // once, and the bytes are only used during this call, while the
-        // argument is alive on the JS stack.
-        unsafe {
-            let input = read_input(self.env, self.get(i), &mut refs).map_err(|_| {
-                Thrown::Type(format!("{name} must be a string, Buffer or Uint8Array"))
-            })?;
-            for r in refs {
-                sys::napi_delete_reference(self.env, r);
-            }
-            Ok(match input {
-                Input::Owned(v) => std::borrow::Cow::Owned(v),
-                Input::Borrowed { len: 0, .. } => std::borrow::Cow::Borrowed(&[]),
-                Input::Borrowed { ptr, len } => {
-                    std::borrow::Cow::Borrowed(std::slice::from_raw_parts(ptr, len))
-                }
-            })
-        }
-    }
-
-    /// Argument `i` as a Rust string.
-    pub fn string(&self, i: usize, name: &str) -> Result<String, Thrown> {
-        if self.type_of(i) != sys::ValueType::napi_string {
-            return Err(Thrown::Type(format!("{name} must be a string")));
-        }
-        // SAFETY: JS thread, a string value of this call.
-        let bytes = unsafe { read_utf8(self.env, self.get(i))? };
-        String::from_utf8(bytes).map_err(|_| Thrown::Type(format!("{name} is not valid UTF-8")))
+    fn value_type() -> ValueType {
+        ValueType::Object
     }
 }
 
-/// Properties of a plain options object that index.js already validated and
-/// normalised; `undefined`/`null`/absent properties read as `None`.
-pub struct Obj<'a> {
-    args: &'a Args,
-    obj: sys::napi_value,
-}
-
-impl<'a> Obj<'a> {
-    /// Argument `i`, which must be an object.
-    pub fn arg(args: &'a Args, i: usize, name: &str) -> Result<Self, Thrown> {
-        if args.type_of(i) != sys::ValueType::napi_object {
-            return Err(Thrown::Type(format!("{name} must be an object")));
+impl ToNapiValue for Bytes {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        if val.0.len() < COPY_BELOW {
+            return Ok(BufferSlice::copy_from(&Env::from_raw(env), &val.0)?.raw());
         }
-        Ok(Obj {
-            args,
-            obj: args.get(i),
-        })
-    }
-
-    /// The raw property value, or None when undefined/null.
-    pub fn value(&self, key: &str) -> Option<sys::napi_value> {
-        let ckey = CString::new(key).ok()?;
-        let mut v = ptr::null_mut();
-        let mut t = sys::ValueType::napi_undefined;
-        // SAFETY: JS thread, an object of this call; `ckey` is NUL-terminated.
-        unsafe {
-            if sys::napi_get_named_property(self.args.env, self.obj, ckey.as_ptr(), &mut v)
-                != sys::Status::napi_ok
-            {
-                return None;
-            }
-            sys::napi_typeof(self.args.env, v, &mut t);
-        }
-        (t != sys::ValueType::napi_undefined && t != sys::ValueType::napi_null).then_some(v)
-    }
-
-    /// A number property.
-    pub fn f64(&self, key: &str) -> Result<Option<f64>, Thrown> {
-        let Some(v) = self.value(key) else {
-            return Ok(None);
-        };
-        let mut n = 0.0;
-        // SAFETY: JS thread, a value of this call.
-        if unsafe { sys::napi_get_value_double(self.args.env, v, &mut n) } != sys::Status::napi_ok {
-            return Err(Thrown::Type(format!("options.{key} must be a number")));
-        }
-        Ok(Some(n))
-    }
-
-    /// A non-negative integer property, saturated to u32.
-    pub fn u32(&self, key: &str) -> Result<Option<u32>, Thrown> {
-        Ok(self.f64(key)?.map(|n| n.clamp(0.0, u32::MAX as f64) as u32))
-    }
-
-    /// A non-negative integer property, saturated to u64.
-    pub fn u64(&self, key: &str) -> Result<Option<u64>, Thrown> {
-        Ok(self.f64(key)?.map(|n| n.clamp(0.0, u64::MAX as f64) as u64))
-    }
-
-    /// A boolean property.
-    pub fn bool(&self, key: &str) -> Result<Option<bool>, Thrown> {
-        let Some(v) = self.value(key) else {
-            return Ok(None);
-        };
-        let mut b = false;
-        // SAFETY: JS thread, a value of this call.
-        if unsafe { sys::napi_get_value_bool(self.args.env, v, &mut b) } != sys::Status::napi_ok {
-            return Err(Thrown::Type(format!("options.{key} must be a boolean")));
-        }
-        Ok(Some(b))
-    }
-
-    /// A string property.
-    pub fn string(&self, key: &str) -> Result<Option<String>, Thrown> {
-        let Some(v) = self.value(key) else {
-            return Ok(None);
-        };
-        // SAFETY: JS thread, a value of this call (type checked by N-API).
-        let bytes = unsafe { read_utf8(self.args.env, v) }
-            .map_err(|_| Thrown::Type(format!("options.{key} must be a string")))?;
-        String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Thrown::Type(format!("options.{key} is not valid UTF-8")))
-    }
-
-    /// An array-of-numbers property of exactly N items (e.g. an RGBA colour).
-    pub fn u8_array<const N: usize>(&self, key: &str) -> Result<Option<[u8; N]>, Thrown> {
-        let Some(v) = self.value(key) else {
-            return Ok(None);
-        };
-        let items = elements(self.args.env, v)
-            .map_err(|_| Thrown::Type(format!("options.{key} must be an array")))?;
-        if items.len() != N {
-            return Err(Thrown::Type(format!("options.{key} must have {N} items")));
-        }
-        let mut out = [0u8; N];
-        for (o, item) in out.iter_mut().zip(items) {
-            let mut n = 0.0;
-            // SAFETY: JS thread, a value of this call.
-            unsafe { sys::napi_get_value_double(self.args.env, item, &mut n) };
-            *o = n.clamp(0.0, 255.0).round() as u8;
-        }
-        Ok(Some(out))
+        // SAFETY: forwarded contract (JS thread of `env`).
+        unsafe { Buffer::to_napi_value(env, Buffer::from(val.0)) }
     }
 }
 
-/// The elements of a JS array.
-pub fn elements(
-    env: sys::napi_env,
-    arr: sys::napi_value,
-) -> Result<Vec<sys::napi_value>, NapiFailure> {
-    let mut is_array = false;
-    let mut len = 0u32;
-    // SAFETY: JS thread (callers are native callbacks), a value of this call.
-    unsafe {
-        sys::napi_is_array(env, arr, &mut is_array);
-        if !is_array {
-            return Err(NapiFailure("napi_is_array"));
-        }
-        sys::napi_get_array_length(env, arr, &mut len);
-        let mut out = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            let mut v = ptr::null_mut();
-            if sys::napi_get_element(env, arr, i, &mut v) != sys::Status::napi_ok {
-                return Err(NapiFailure("napi_get_element"));
-            }
-            out.push(v);
-        }
-        Ok(out)
-    }
-}
-
-/// Reads a JS string's UTF-8 bytes.
-///
-/// # Safety
-/// On the JS thread of `env`; `v` a string of that env.
-unsafe fn read_utf8(env: sys::napi_env, v: sys::napi_value) -> Result<Vec<u8>, NapiFailure> {
-    let mut len = 0usize;
-    // SAFETY: per the contract; a null buffer asks for the length.
-    let s = unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) };
-    if s != sys::Status::napi_ok {
-        return Err(NapiFailure("napi_get_value_string_utf8"));
-    }
-    let mut buf = vec![0u8; len + 1];
-    let mut written = 0usize;
-    // SAFETY: `buf` has room for `len` bytes plus the NUL N-API writes.
-    unsafe {
-        sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), len + 1, &mut written)
+/// An error to throw or reject with: a `TypeError` for
+/// `ERR_INVALID_ARG_TYPE`, a `RangeError` for `ERR_INVALID_ARG_VALUE`
+/// (Node's convention), a `CorepoolError` for every other code.
+pub fn error(env: &Env, code: ErrorCode, message: impl Into<String>) -> napi::Error {
+    let message = message.into();
+    let e = napi::Error::new(code.as_str(), message.clone());
+    let v = match code {
+        ErrorCode::InvalidArgType => napi::JsTypeError::from(e).into_unknown(*env),
+        ErrorCode::InvalidArgValue => napi::JsRangeError::from(e).into_unknown(*env),
+        _ => return completion::corepool_error(env, code.as_str(), &message),
     };
-    buf.truncate(written);
-    Ok(buf)
+    napi::Error::from(v)
 }
 
-/// Runs a native function body, turning `Err` into a thrown JS exception.
-///
-/// # Safety
-/// Called from an N-API callback with its `env` and `info`.
-pub unsafe fn call(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-    body: impl FnOnce(&Args) -> Result<sys::napi_value, Thrown>,
-) -> sys::napi_value {
-    let mut args = Args {
+/// A kernel error thrown synchronously, as a `CorepoolError`.
+pub fn task_error(env: &Env, e: TaskError) -> napi::Error {
+    error(env, e.code, e.message)
+}
+
+/// `errorCodes()`: every code corepool throws or rejects with, by the name of
+/// its `ErrorCode` variant (`{ QueueFull: 'ERR_QUEUE_FULL', … }`).
+#[napi_derive::napi]
+pub fn error_codes() -> std::collections::HashMap<String, &'static str> {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| (format!("{c:?}"), c.as_str()))
+        .collect()
+}
+
+/// `ERR_INTERNAL` for a failed N-API call.
+fn internal(env: &Env, e: NapiFailure) -> napi::Error {
+    error(
         env,
-        argv: [ptr::null_mut(); MAX_ARGS],
-        argc: MAX_ARGS,
-    };
-    // SAFETY: reads at most MAX_ARGS arguments into `argv`.
-    unsafe {
-        sys::napi_get_cb_info(
+        ErrorCode::Internal,
+        format!("corepool: {} failed", e.0),
+    )
+}
+
+/// `value` as an integer in `min..=max`, or `ERR_INVALID_ARG_VALUE` naming
+/// `name` (never rounded or clamped).
+pub fn int<T: TryFrom<u64>>(env: &Env, name: &str, value: f64, min: u64, max: u64) -> Result<T> {
+    if value.fract() == 0.0 && value >= min as f64 && value <= max as f64 {
+        if let Ok(v) = T::try_from(value as u64) {
+            return Ok(v);
+        }
+    }
+    Err(task_error(env, TaskError::int_range(name, min, max, value)))
+}
+
+/// An optional integer option (see [`int`]).
+pub fn opt_int<T: TryFrom<u64>>(
+    env: &Env,
+    name: &str,
+    value: Option<f64>,
+    min: u64,
+    max: u64,
+) -> Result<Option<T>> {
+    value.map(|v| int(env, name, v, min, max)).transpose()
+}
+
+/// An RGBA colour option (`[r, g, b, a]`, 0–255 each).
+pub fn rgba(env: &Env, name: &str, v: &[f64]) -> Result<[u8; 4]> {
+    let mut out = [0u8; 4];
+    if v.len() != 4 {
+        let got = format!("an array of {} items", v.len());
+        let e = TaskError::arg_value(name, "an array of 4 integers from 0 to 255", got);
+        return Err(task_error(env, e));
+    }
+    for (o, &c) in out.iter_mut().zip(v) {
+        *o = int(env, name, c, 0, 255)?;
+    }
+    Ok(out)
+}
+
+/// The pool argument: a handle from `createPool`, or `null`/`undefined` for
+/// the default pool.
+pub struct PoolArg(pub Arc<Pool>);
+
+impl TypeName for PoolArg {
+    fn type_name() -> &'static str {
+        "ExternalObject<Pool> | null | undefined"
+    }
+    fn value_type() -> ValueType {
+        ValueType::External
+    }
+}
+
+impl FromNapiValue for PoolArg {
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
+        let e = Env::from_raw(env);
+        // SAFETY: napi-rs calls this on the JS thread with a value of the call.
+        let t = unsafe { Unknown::from_raw_unchecked(env, v) }.get_type()?;
+        if matches!(t, ValueType::Undefined | ValueType::Null) {
+            return default_pool()
+                .map(|p| PoolArg(Arc::clone(p)))
+                .map_err(|m| error(&e, ErrorCode::Internal, m));
+        }
+        let bad = || {
+            error(
+                &e,
+                ErrorCode::InvalidArgType,
+                "The \"pool\" argument must be a pool handle from createPool(), null or undefined",
+            )
+        };
+        if t != ValueType::External {
+            return Err(bad());
+        }
+        // SAFETY: as above; napi-rs checks that the external is one of its
+        // `External<Arc<Pool>>` before dereferencing it.
+        match unsafe { External::<Arc<Pool>>::from_napi_ref(env, v) } {
+            Ok(ext) => Ok(PoolArg(Arc::clone(ext))),
+            Err(_) => Err(bad()),
+        }
+    }
+}
+
+/// Bytes of a string, Buffer or Uint8Array argument, copied, for
+/// synchronous use.
+pub fn bytes(env: &Env, name: &str, v: &Unknown<'_>) -> Result<Vec<u8>> {
+    match completion::input_bytes(env, v) {
+        Ok(Some(b)) => Ok(b),
+        Ok(None) => Err(error(
             env,
-            info,
-            &mut args.argc,
-            args.argv.as_mut_ptr(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        );
-    }
-    args.argc = args.argc.min(MAX_ARGS);
-    match body(&args) {
-        Ok(v) => v,
-        Err(t) => {
-            // SAFETY: JS thread; messages/codes made NUL-free below.
-            unsafe { throw(env, t) };
-            ptr::null_mut()
-        }
+            ErrorCode::InvalidArgType,
+            format!("The \"{name}\" argument must be of type string or an instance of Buffer or Uint8Array"),
+        )),
+        Err(e) => Err(internal(env, e)),
     }
 }
 
-/// Throws `t` as a JS exception.
-///
-/// # Safety
-/// On the JS thread of `env`, with no exception pending.
-unsafe fn throw(env: sys::napi_env, t: Thrown) {
-    let cstr = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
-    // SAFETY: JS thread; valid C strings.
-    unsafe {
-        match t {
-            Thrown::Type(msg) => {
-                let (c, m) = (cstr("ERR_INVALID_ARG_TYPE"), cstr(&msg));
-                sys::napi_throw_type_error(env, c.as_ptr(), m.as_ptr());
-            }
-            Thrown::Other(code, msg) => {
-                let (c, m) = (cstr(code), cstr(&msg));
-                sys::napi_throw_error(env, c.as_ptr(), m.as_ptr());
-            }
-            Thrown::Task(e) => match EnvLocal::get(env)
-                .and_then(|l| l.error_to_js(env, e.code.as_str(), &e.message))
-            {
-                Ok(err) => {
-                    sys::napi_throw(env, err);
-                }
-                Err(_) => {
-                    let (c, m) = (cstr(e.code.as_str()), cstr(&e.message));
-                    sys::napi_throw_error(env, c.as_ptr(), m.as_ptr());
-                }
-            },
-        }
-    }
-}
-
-/// `undefined`.
-///
-/// # Safety
-/// On the JS thread of `env`.
-pub unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
-    let mut v = ptr::null_mut();
-    // SAFETY: per the contract.
-    unsafe { sys::napi_get_undefined(env, &mut v) };
-    v
-}
-
-/// The pool named by argument `i`: a handle from `createPool`, or
-/// `null`/`undefined` for the default pool.
-pub fn pool_arg(a: &Args, i: usize) -> Result<Arc<Pool>, Thrown> {
-    match a.type_of(i) {
-        sys::ValueType::napi_undefined | sys::ValueType::napi_null => default_pool()
-            .cloned()
-            .map_err(|m| Thrown::Other("ERR_INTERNAL", m)),
-        sys::ValueType::napi_external => {
-            let mut data = ptr::null_mut();
-            // SAFETY: JS thread; an external of this call.
-            unsafe { sys::napi_get_value_external(a.env, a.get(i), &mut data) };
-            if data.is_null() {
-                return Err(Thrown::Type("invalid pool handle".into()));
-            }
-            // SAFETY: the only externals this addon creates wrap a
-            // Box<Arc<Pool>> (pool.rs), alive while the JS handle is.
-            Ok(Arc::clone(unsafe { &*(data as *const Arc<Pool>) }))
-        }
-        _ => Err(Thrown::Type("invalid pool handle".into())),
-    }
-}
-
-/// An input value: a string (UTF-8, copied) or a Buffer/Uint8Array (read in
-/// place, kept alive by a reference).
-///
-/// # Safety
-/// On the JS thread of `env`; `v` a value of that env.
-unsafe fn read_input(
-    env: sys::napi_env,
-    v: sys::napi_value,
-    refs: &mut Vec<sys::napi_ref>,
-) -> Result<Input, Thrown> {
-    // SAFETY: JS thread per the contract.
-    unsafe {
-        let mut t = 0;
-        sys::napi_typeof(env, v, &mut t);
-        if t == sys::ValueType::napi_string {
-            return Ok(Input::Owned(read_utf8(env, v)?));
-        }
-        let mut is_ta = false;
-        sys::napi_is_typedarray(env, v, &mut is_ta);
-        if !is_ta {
-            return Err(Thrown::Type(
-                "input must be a string, Buffer or Uint8Array".into(),
-            ));
-        }
-        let mut kind = 0;
-        let mut len = 0usize;
-        let mut data = ptr::null_mut();
-        sys::napi_get_typedarray_info(
-            env,
-            v,
-            &mut kind,
-            &mut len,
-            &mut data,
-            ptr::null_mut(),
-            ptr::null_mut(),
-        );
-        if kind != sys::TypedarrayType::uint8_array
-            && kind != sys::TypedarrayType::uint8_clamped_array
-        {
-            return Err(Thrown::Type(
-                "input must be a string, Buffer or Uint8Array".into(),
-            ));
-        }
-        let mut r = ptr::null_mut();
-        if sys::napi_create_reference(env, v, 1, &mut r) != sys::Status::napi_ok {
-            return Err(NapiFailure("napi_create_reference").into());
-        }
-        refs.push(r);
-        Ok(Input::Borrowed {
-            ptr: data as *const u8,
-            len,
-        })
-    }
-}
-
-/// Admits a task on `pool`, references its inputs, and runs `kernel` on the
-/// pool. Returns the task's promise; a full or closed pool gives an already
-/// rejected promise (nothing allocated for the task). A `token` other than 0
-/// makes the task cancellable with `cancel(token, reason)`.
-///
-/// # Safety
-/// On the JS thread of `env`; `inputs` values of that env.
-pub unsafe fn submit<F>(
-    env: sys::napi_env,
-    pool: Arc<Pool>,
-    inputs: &[sys::napi_value],
+/// Admits a task on `pool`, references its `inputs` (strings, Buffers or
+/// Uint8Arrays, read in place) and runs `kernel` on the pool. Returns the
+/// task's promise; a full or closed pool gives an already rejected one. A
+/// `token` other than 0 makes the task cancellable with `cancel(token)`.
+pub fn submit<'env, T, F>(
+    env: &'env Env,
+    pool: &Arc<Pool>,
+    inputs: &[Unknown<'_>],
     token: u32,
     kernel: F,
-) -> Result<sys::napi_value, Thrown>
+) -> Result<PromiseRaw<'env, T>>
 where
-    F: FnOnce(&Inputs, &Checkpoint) -> Result<Output, TaskError> + Send + 'static,
+    T: Settled,
+    F: FnOnce(&Inputs, &Checkpoint) -> std::result::Result<T, TaskError> + Send + 'static,
 {
-    // SAFETY: JS thread and values per the contract.
-    unsafe {
-        submit_with(
-            env,
-            pool,
-            inputs,
-            token,
-            None,
-            |pool, shared, slot, items, cancel| pool.spawn(shared, slot, items, cancel, kernel),
-        )
-    }
+    let promise = completion::submit(env, pool, inputs, token, None, |s| {
+        pool.spawn(s.env, s.slot, s.inputs, s.cancel, move |i, cp| {
+            kernel(i, cp).map(Output::new)
+        })
+    })
+    .map_err(|e| internal(env, e))?;
+    Ok(PromiseRaw::new(env.raw(), promise))
 }
 
 /// [`submit`] for a prepared bcrypt job (batched on the pool, see
 /// pool/lanes.rs), or an already rejected promise when preparing failed.
-/// With `progress` (and a `token`), the kernel's progress can be read with
-/// `progress(token)` while the task is pending.
-///
-/// # Safety
-/// On the JS thread of `env`.
-pub unsafe fn submit_bcrypt(
-    env: sys::napi_env,
-    pool: Arc<Pool>,
+/// With `progress` (and a `token`), `progress(token)` reads the rounds done.
+pub fn submit_bcrypt<'env, T>(
+    env: &'env Env,
+    pool: &Arc<Pool>,
     token: u32,
-    job: Result<BcryptJob, TaskError>,
+    job: std::result::Result<BcryptJob, TaskError>,
     progress: bool,
-) -> Result<sys::napi_value, Thrown> {
-    // SAFETY: JS thread per the contract.
-    unsafe {
-        let mut job = match job {
-            Ok(job) => job,
-            Err(e) => return rejected(env, e.code.as_str(), &e.message),
-        };
-        let counter = (progress && token != 0).then(|| Arc::new(AtomicU32::new(0)));
-        if let Some(c) = &counter {
-            job = job.with_progress(Arc::clone(c));
+) -> Result<PromiseRaw<'env, T>> {
+    let promise = match job {
+        Err(e) => completion::rejected(env, e.code.as_str(), &e.message),
+        Ok(mut job) => {
+            let counter = (progress && token != 0).then(|| Arc::new(AtomicU32::new(0)));
+            if let Some(c) = &counter {
+                job = job.with_progress(Arc::clone(c));
+            }
+            completion::submit(env, pool, &[], token, counter, |s| {
+                pool.spawn_bcrypt(s.env, s.slot, s.cancel, job)
+            })
         }
-        submit_with(
-            env,
-            pool,
-            &[],
-            token,
-            counter,
-            |pool, shared, slot, _, cancel| pool.spawn_bcrypt(shared, slot, cancel, job),
-        )
-    }
+    };
+    Ok(PromiseRaw::new(
+        env.raw(),
+        promise.map_err(|e| internal(env, e))?,
+    ))
 }
 
-/// An already rejected promise with a `CorepoolError`.
-///
-/// # Safety
-/// On the JS thread of `env`.
-unsafe fn rejected(env: sys::napi_env, code: &str, msg: &str) -> Result<sys::napi_value, Thrown> {
-    // SAFETY: JS thread per the contract.
-    unsafe {
-        let local = EnvLocal::get(env)?;
-        let mut deferred = ptr::null_mut();
-        let mut promise = ptr::null_mut();
-        if sys::napi_create_promise(env, &mut deferred, &mut promise) != sys::Status::napi_ok {
-            return Err(NapiFailure("napi_create_promise").into());
-        }
-        let err = local.error_to_js(env, code, msg)?;
-        sys::napi_reject_deferred(env, deferred, err);
-        Ok(promise)
-    }
-}
-
-/// The common part of [`submit`] and [`submit_bcrypt`]: admission, input
-/// references, the pending slot; `spawn` hands the task to the pool.
-///
-/// # Safety
-/// On the JS thread of `env`; `inputs` values of that env.
-unsafe fn submit_with(
-    env: sys::napi_env,
-    pool: Arc<Pool>,
-    inputs: &[sys::napi_value],
-    token: u32,
-    progress: Option<Arc<AtomicU32>>,
-    spawn: impl FnOnce(&Arc<Pool>, Arc<EnvShared>, u32, Inputs, Option<Arc<AtomicBool>>),
-) -> Result<sys::napi_value, Thrown> {
-    // SAFETY: JS thread per the contract, for every call below.
-    unsafe {
-        let local = EnvLocal::get(env)?;
-        if let Err(e) = pool.admit() {
-            let (code, msg) = match e {
-                AdmitError::QueueFull => (
-                    "ERR_QUEUE_FULL",
-                    "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue",
-                ),
-                AdmitError::Closed => ("ERR_POOL_CLOSED", "the pool is closed"),
-            };
-            return rejected(env, code, msg);
-        }
-        let mut refs = Vec::with_capacity(inputs.len());
-        let mut items = Vec::with_capacity(inputs.len());
-        let mut failure = None;
-        for &v in inputs {
-            match read_input(env, v, &mut refs) {
-                Ok(i) => items.push(i),
-                Err(e) => {
-                    failure = Some(match e {
-                        Thrown::Type(m) | Thrown::Other(_, m) => m,
-                        Thrown::Task(t) => t.message,
-                    });
-                    break;
-                }
-            }
-        }
-        let mut deferred = ptr::null_mut();
-        let mut promise = ptr::null_mut();
-        let created = failure.is_none()
-            && sys::napi_create_promise(env, &mut deferred, &mut promise) == sys::Status::napi_ok;
-        if !created {
-            for r in refs {
-                sys::napi_delete_reference(env, r);
-            }
-            pool.unadmit();
-            return match failure {
-                Some(msg) => rejected(env, "ERR_INVALID_ARG_TYPE", &msg),
-                None => Err(NapiFailure("napi_create_promise").into()),
-            };
-        }
-        let cancel = (token != 0).then(|| Arc::new(AtomicBool::new(false)));
-        let slot = local.insert(
-            env,
-            deferred,
-            refs,
-            Arc::clone(&pool),
-            token,
-            cancel.clone(),
-        );
-        if let Some(c) = progress {
-            local.set_progress(slot, c);
-        }
-        spawn(
-            &pool,
-            Arc::clone(local.shared()),
-            slot,
-            Inputs::from_vec(items),
-            cancel,
-        );
-        Ok(promise)
-    }
+/// An already rejected promise with a kernel error.
+pub fn rejected<'env, T>(env: &'env Env, e: TaskError) -> Result<PromiseRaw<'env, T>> {
+    let promise =
+        completion::rejected(env, e.code.as_str(), &e.message).map_err(|e| internal(env, e))?;
+    Ok(PromiseRaw::new(env.raw(), promise))
 }

@@ -2,126 +2,190 @@
 
 use std::path::PathBuf;
 
-use napi::sys;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::{Env, Result, Unknown};
+use napi_derive::napi;
 
-use super::{call, elements, pool_arg, submit, Obj, Thrown};
-use crate::pool::output::Value;
-use crate::pool::Output;
+use super::resize::MAX_SAFE;
+use super::{int, opt_int, rgba, submit, Bytes, PoolArg};
 use crate::tasks::render::{
-    register_font, render as render_kernel, Format, RenderLimits, RenderOptions,
+    self as k, register_font, render as render_kernel, RenderLimits as KernelLimits,
 };
+use crate::tasks::{received_number, TaskError};
 
-fn options(o: &Obj) -> Result<(RenderOptions, bool), Thrown> {
-    let d = RenderOptions::default();
-    let format = match o.string("format")?.as_deref() {
-        None | Some("png") => Format::Png,
-        Some("jpeg") => Format::Jpeg,
-        Some("webp") => Format::Webp,
-        Some("pdf") => Format::Pdf,
-        Some(other) => {
-            return Err(Thrown::Other(
-                "ERR_INVALID_ARG_VALUE",
-                format!("unknown format {other:?}"),
-            ))
-        }
-    };
-    let opts = RenderOptions {
-        format,
-        width: o.u32("width")?,
-        height: o.u32("height")?,
-        scale: o.f64("scale")?.map(|s| s as f32),
-        background: o.u8_array::<4>("background")?,
-        max_pixels: o.u64("maxPixels")?.unwrap_or(d.max_pixels),
-        max_input_bytes: o.u64("maxInputBytes")?.unwrap_or(d.max_input_bytes),
-        base_dir: o.string("baseDir")?.map(PathBuf::from),
-        quality: o.u32("quality")?.map_or(d.quality, |q| q.min(100) as u8),
-        compression_level: o
-            .u32("compressionLevel")?
-            .map_or(d.compression_level, |l| l.min(9) as u8),
-        system_fonts: o.bool("systemFonts")?.unwrap_or(d.system_fonts),
-        limits: limits(o)?,
-    };
-    Ok((opts, o.bool("info")?.unwrap_or(false)))
+string_enum! {
+    /// Output format of `render`.
+    RenderFormat => k::Format {
+        "png" Png => k::Format::Png,
+        "jpeg" Jpeg => k::Format::Jpeg,
+        "webp" Webp => k::Format::Webp,
+        "pdf" Pdf => k::Format::Pdf,
+    }
 }
 
-/// `options.limits.*`, flattened by index.js into `limit<Name>` keys.
-fn limits(o: &Obj) -> Result<RenderLimits, Thrown> {
-    let d = RenderLimits::default();
-    Ok(RenderLimits {
-        elements: o.u64("limitElements")?.unwrap_or(d.elements),
-        css_steps: o.u64("limitCssSteps")?.unwrap_or(d.css_steps),
-        text_elements: o.u64("limitTextElements")?.unwrap_or(d.text_elements),
-        text_chars: o.u64("limitTextChars")?.unwrap_or(d.text_chars),
-        text_chars_per_element: o
-            .u64("limitTextCharsPerElement")?
-            .unwrap_or(d.text_chars_per_element),
-        paint_pixels: o.u64("limitPaintPixels")?.unwrap_or(d.paint_pixels),
+/// Work budgets of one render (`options.limits`).
+#[napi(object, object_to_js = false)]
+pub struct RenderLimits {
+    pub elements: Option<f64>,
+    pub css_steps: Option<f64>,
+    pub text_elements: Option<f64>,
+    pub text_chars: Option<f64>,
+    pub text_chars_per_element: Option<f64>,
+    pub paint_pixels: Option<f64>,
+}
+
+/// `render` options (index.js validated and normalised them).
+#[napi(object, object_to_js = false)]
+pub struct RenderOptions {
+    pub format: Option<RenderFormat>,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub scale: Option<f64>,
+    pub background: Option<Vec<f64>>,
+    pub quality: Option<f64>,
+    pub compression_level: Option<f64>,
+    pub max_pixels: Option<f64>,
+    pub max_input_bytes: Option<f64>,
+    /// `options.resources.baseDir`, resolved.
+    pub base_dir: Option<String>,
+    pub system_fonts: Option<bool>,
+    pub limits: Option<RenderLimits>,
+    /// Resolve with `{ data, info }` instead of a Buffer.
+    pub info: Option<bool>,
+}
+
+fn options(env: &Env, o: RenderOptions) -> Result<k::RenderOptions> {
+    let d = k::RenderOptions::default();
+    let big = |key: &str, v: Option<f64>, default: u64| {
+        opt_int(env, key, v, 1, MAX_SAFE).map(|v| v.unwrap_or(default))
+    };
+    let l = o.limits.unwrap_or(RenderLimits {
+        elements: None,
+        css_steps: None,
+        text_elements: None,
+        text_chars: None,
+        text_chars_per_element: None,
+        paint_pixels: None,
+    });
+    let dl = KernelLimits::default();
+    let scale = match o.scale {
+        Some(s) if !(s > 0.0 && s <= 1000.0) => {
+            let expected = "a number greater than 0 and at most 1000";
+            let e = TaskError::arg_value("options.scale", expected, received_number(s));
+            return Err(super::task_error(env, e));
+        }
+        s => s.map(|s| s as f32),
+    };
+    Ok(k::RenderOptions {
+        format: o.format.unwrap_or(RenderFormat::Png).into(),
+        width: opt_int(env, "options.width", o.width, 1, 1_000_000)?,
+        height: opt_int(env, "options.height", o.height, 1, 1_000_000)?,
+        scale,
+        background: o
+            .background
+            .map(|c| rgba(env, "options.background", &c))
+            .transpose()?,
+        max_pixels: big("options.maxPixels", o.max_pixels, d.max_pixels)?,
+        max_input_bytes: big(
+            "options.maxInputBytes",
+            o.max_input_bytes,
+            d.max_input_bytes,
+        )?,
+        base_dir: o.base_dir.map(PathBuf::from),
+        quality: opt_int(env, "options.quality", o.quality, 1, 100)?.unwrap_or(d.quality),
+        compression_level: match o.compression_level {
+            Some(v) => int(env, "options.compressionLevel", v, 0, 9)?,
+            None => d.compression_level,
+        },
+        system_fonts: o.system_fonts.unwrap_or(d.system_fonts),
+        limits: KernelLimits {
+            elements: big("options.limits.elements", l.elements, dl.elements)?,
+            css_steps: big("options.limits.cssSteps", l.css_steps, dl.css_steps)?,
+            text_elements: big(
+                "options.limits.textElements",
+                l.text_elements,
+                dl.text_elements,
+            )?,
+            text_chars: big("options.limits.textChars", l.text_chars, dl.text_chars)?,
+            text_chars_per_element: big(
+                "options.limits.textCharsPerElement",
+                l.text_chars_per_element,
+                dl.text_chars_per_element,
+            )?,
+            paint_pixels: big(
+                "options.limits.paintPixels",
+                l.paint_pixels,
+                dl.paint_pixels,
+            )?,
+        },
     })
 }
 
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Png => "png",
-        Format::Jpeg => "jpeg",
-        Format::Webp => "webp",
-        Format::Pdf => "pdf",
-    }
+/// `info` of a render.
+#[napi(object, object_from_js = false)]
+pub struct RenderInfo {
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub pages: u32,
+    pub size: f64,
+    pub warnings: Vec<String>,
 }
 
-/// `render(pool, svgs: Array<string | Uint8Array>, options, token)` →
-/// Promise<Buffer | { data, info }>.
-pub unsafe extern "C" fn render(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let svgs = elements(env, a.get(1))
-                .map_err(|_| Thrown::Type("svgs must be an array".into()))?;
-            let (opts, want_info) = options(&Obj::arg(a, 2, "options")?)?;
-            let token = a.u32(3, "token")?;
-            submit(env, pool, &svgs, token, move |inputs, cp| {
-                let out = render_kernel(&inputs.all(), &opts, cp)?;
-                if !want_info {
-                    return Ok(Output::Bytes(out.data));
-                }
-                let size = out.data.len() as f64;
-                Ok(Output::Object(vec![
-                    ("data", Value::Bytes(out.data)),
-                    (
-                        "info",
-                        Value::Object(vec![
-                            ("format", Value::Text(format_name(opts.format).into())),
-                            ("width", Value::Number(out.width as f64)),
-                            ("height", Value::Number(out.height as f64)),
-                            ("pages", Value::Number(out.pages as f64)),
-                            ("size", Value::Number(size)),
-                            ("warnings", Value::TextList(out.warnings)),
-                        ]),
-                    ),
-                ]))
-            })
-        })
-    }
+/// `{ data, info }` of a render with `info: true`.
+#[napi(object, object_from_js = false)]
+pub struct RenderResult {
+    pub data: Bytes,
+    pub info: RenderInfo,
 }
 
-/// `registerFont(pool, data, token)` → Promise<number of faces added>.
-pub unsafe extern "C" fn register_font_fn(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let token = a.u32(2, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                cp.check()?;
-                let faces = register_font(inputs.get(0).to_vec())?;
-                Ok(Output::Text(faces.to_string()))
-            })
-        })
-    }
+/// `render(pool, svgs, options, token)` → Promise<Buffer | { data, info }>.
+#[napi]
+pub fn render<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    svgs: Vec<Unknown<'env>>,
+    options: RenderOptions,
+    token: u32,
+) -> Result<PromiseRaw<'env, Either<Bytes, RenderResult>>> {
+    let want_info = options.info.unwrap_or(false);
+    let format = options.format.as_ref().map_or("png", |f| match f {
+        RenderFormat::Png => "png",
+        RenderFormat::Jpeg => "jpeg",
+        RenderFormat::Webp => "webp",
+        RenderFormat::Pdf => "pdf",
+    });
+    let opts = self::options(env, options)?;
+    submit(env, &pool.0, &svgs, token, move |inputs, cp| {
+        let out = render_kernel(&inputs.all(), &opts, cp)?;
+        if !want_info {
+            return Ok(Either::A(Bytes(out.data)));
+        }
+        let info = RenderInfo {
+            format: format.into(),
+            width: out.width,
+            height: out.height,
+            pages: out.pages,
+            size: out.data.len() as f64,
+            warnings: out.warnings,
+        };
+        Ok(Either::B(RenderResult {
+            data: Bytes(out.data),
+            info,
+        }))
+    })
+}
+
+/// `registerFont(pool, data, token)` → Promise<number>: faces added.
+#[napi(js_name = "registerFont")]
+pub fn register_font_fn<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    data: Unknown<'env>,
+    token: u32,
+) -> Result<PromiseRaw<'env, u32>> {
+    submit(env, &pool.0, &[data], token, move |inputs, cp| {
+        cp.check()?;
+        Ok(register_font(inputs.get(0).to_vec())? as u32)
+    })
 }

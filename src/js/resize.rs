@@ -1,151 +1,218 @@
 //! `resize(pool, input, options, token)` and `metadata(pool, input, token)`.
 
-use napi::sys;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::{Env, Result, Unknown};
+use napi_derive::napi;
 
-use super::{call, pool_arg, submit, Obj, Thrown};
-use crate::pool::output::Value;
-use crate::pool::Output;
-use crate::tasks::resize::{
-    metadata as metadata_kernel, resize as resize_kernel, Fit, Format, Kernel, Position,
-    ResizeOptions,
-};
+use super::{opt_int, rgba, submit, Bytes, PoolArg};
+use crate::tasks::resize::{self as k, metadata as metadata_kernel, resize as resize_kernel};
 
-fn bad(key: &str, v: &str) -> Thrown {
-    Thrown::Other(
-        "ERR_INVALID_ARG_VALUE",
-        format!("unknown options.{key} {v:?}"),
-    )
+string_enum! {
+    /// How to fit the image when both width and height are given.
+    Fit => k::Fit {
+        "cover" Cover => k::Fit::Cover,
+        "contain" Contain => k::Fit::Contain,
+        "fill" Fill => k::Fit::Fill,
+        "inside" Inside => k::Fit::Inside,
+        "outside" Outside => k::Fit::Outside,
+    }
 }
 
-fn options(o: &Obj) -> Result<(ResizeOptions, bool), Thrown> {
-    let d = ResizeOptions::default();
-    let fit = match o.string("fit")?.as_deref() {
-        None | Some("cover") => Fit::Cover,
-        Some("contain") => Fit::Contain,
-        Some("fill") => Fit::Fill,
-        Some("inside") => Fit::Inside,
-        Some("outside") => Fit::Outside,
-        Some(v) => return Err(bad("fit", v)),
-    };
-    let position = match o.string("position")?.as_deref() {
-        None | Some("center") | Some("centre") => Position::Center,
-        Some("top") => Position::Top,
-        Some("right top") => Position::RightTop,
-        Some("right") => Position::Right,
-        Some("right bottom") => Position::RightBottom,
-        Some("bottom") => Position::Bottom,
-        Some("left bottom") => Position::LeftBottom,
-        Some("left") => Position::Left,
-        Some("left top") => Position::LeftTop,
-        Some("entropy") => Position::Entropy,
-        Some(v) => return Err(bad("position", v)),
-    };
-    let kernel = match o.string("kernel")?.as_deref() {
-        None | Some("lanczos3") => Kernel::Lanczos3,
-        Some("nearest") => Kernel::Nearest,
-        Some("linear") => Kernel::Linear,
-        Some("cubic") => Kernel::Cubic,
-        Some("mitchell") => Kernel::Mitchell,
-        Some(v) => return Err(bad("kernel", v)),
-    };
-    let format = match o.string("format")?.as_deref() {
-        None => None,
-        Some("jpeg") | Some("jpg") => Some(Format::Jpeg),
-        Some("png") => Some(Format::Png),
-        Some("webp") => Some(Format::Webp),
-        Some(v) => return Err(bad("format", v)),
-    };
-    let small = |v: Option<u32>, default: u8| v.map_or(default, |n| n.min(255) as u8);
-    let opts = ResizeOptions {
-        width: o.u32("width")?,
-        height: o.u32("height")?,
-        fit,
-        position,
-        background: o.u8_array::<4>("background")?.unwrap_or(d.background),
-        without_enlargement: o
-            .bool("withoutEnlargement")?
-            .unwrap_or(d.without_enlargement),
-        kernel,
-        format,
-        quality: small(o.u32("quality")?, d.quality),
-        progressive: o.bool("progressive")?.unwrap_or(d.progressive),
-        lossless: o.bool("lossless")?.unwrap_or(d.lossless),
-        effort: small(o.u32("effort")?, d.effort),
-        compression_level: small(o.u32("compressionLevel")?, d.compression_level),
-        auto_orient: o.bool("autoOrient")?.unwrap_or(d.auto_orient),
-        keep_metadata: o.bool("keepMetadata")?.unwrap_or(d.keep_metadata),
-        max_input_pixels: o.u64("maxInputPixels")?.unwrap_or(d.max_input_pixels),
-        max_decoded_bytes: o.u64("maxDecodedBytes")?.unwrap_or(d.max_decoded_bytes),
-        fast_shrink_on_load: o.bool("fastShrinkOnLoad")?.unwrap_or(d.fast_shrink_on_load),
-    };
-    Ok((opts, o.bool("info")?.unwrap_or(false)))
+string_enum! {
+    /// Crop/pad gravity.
+    Position => k::Position {
+        "center" Center => k::Position::Center,
+        "centre" Centre => k::Position::Center,
+        "top" Top => k::Position::Top,
+        "right top" RightTop => k::Position::RightTop,
+        "right" Right => k::Position::Right,
+        "right bottom" RightBottom => k::Position::RightBottom,
+        "bottom" Bottom => k::Position::Bottom,
+        "left bottom" LeftBottom => k::Position::LeftBottom,
+        "left" Left => k::Position::Left,
+        "left top" LeftTop => k::Position::LeftTop,
+        "entropy" Entropy => k::Position::Entropy,
+    }
+}
+
+string_enum! {
+    /// Resampling kernel.
+    Kernel => k::Kernel {
+        "nearest" Nearest => k::Kernel::Nearest,
+        "linear" Linear => k::Kernel::Linear,
+        "cubic" Cubic => k::Kernel::Cubic,
+        "mitchell" Mitchell => k::Kernel::Mitchell,
+        "lanczos3" Lanczos3 => k::Kernel::Lanczos3,
+    }
+}
+
+string_enum! {
+    /// Output format of `resize`.
+    ImageFormat => k::Format {
+        "jpeg" Jpeg => k::Format::Jpeg,
+        "jpg" Jpg => k::Format::Jpeg,
+        "png" Png => k::Format::Png,
+        "webp" Webp => k::Format::Webp,
+    }
+}
+
+/// `resize` options (index.js validated and normalised them).
+#[napi(object, object_to_js = false)]
+pub struct ResizeOptions {
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub fit: Option<Fit>,
+    pub position: Option<Position>,
+    pub background: Option<Vec<f64>>,
+    pub without_enlargement: Option<bool>,
+    pub kernel: Option<Kernel>,
+    pub format: Option<ImageFormat>,
+    pub quality: Option<f64>,
+    pub progressive: Option<bool>,
+    pub lossless: Option<bool>,
+    pub effort: Option<f64>,
+    pub compression_level: Option<f64>,
+    pub auto_orient: Option<bool>,
+    pub keep_metadata: Option<bool>,
+    /// 0 disables the limit.
+    pub max_input_pixels: Option<f64>,
+    /// 0 disables the limit.
+    pub max_decoded_bytes: Option<f64>,
+    pub fast_shrink_on_load: Option<bool>,
+    /// Resolve with `{ data, info }` instead of a Buffer.
+    pub info: Option<bool>,
+}
+
+fn options(env: &Env, o: ResizeOptions) -> Result<k::ResizeOptions> {
+    let d = k::ResizeOptions::default();
+    let name = |key: &str| format!("options.{key}");
+    Ok(k::ResizeOptions {
+        width: opt_int(env, &name("width"), o.width, 1, 65535)?,
+        height: opt_int(env, &name("height"), o.height, 1, 65535)?,
+        fit: o.fit.map_or(d.fit, Into::into),
+        position: o.position.map_or(d.position, Into::into),
+        background: match o.background {
+            Some(c) => rgba(env, &name("background"), &c)?,
+            None => d.background,
+        },
+        without_enlargement: o.without_enlargement.unwrap_or(d.without_enlargement),
+        kernel: o.kernel.map_or(d.kernel, Into::into),
+        format: o.format.map(Into::into),
+        quality: opt_int(env, &name("quality"), o.quality, 1, 100)?.unwrap_or(d.quality),
+        progressive: o.progressive.unwrap_or(d.progressive),
+        lossless: o.lossless.unwrap_or(d.lossless),
+        effort: opt_int(env, &name("effort"), o.effort, 0, 6)?.unwrap_or(d.effort),
+        compression_level: opt_int(env, &name("compressionLevel"), o.compression_level, 0, 9)?
+            .unwrap_or(d.compression_level),
+        auto_orient: o.auto_orient.unwrap_or(d.auto_orient),
+        keep_metadata: o.keep_metadata.unwrap_or(d.keep_metadata),
+        max_input_pixels: opt_int(
+            env,
+            &name("maxInputPixels"),
+            o.max_input_pixels,
+            0,
+            MAX_SAFE,
+        )?
+        .unwrap_or(d.max_input_pixels),
+        max_decoded_bytes: opt_int(
+            env,
+            &name("maxDecodedBytes"),
+            o.max_decoded_bytes,
+            0,
+            MAX_SAFE,
+        )?
+        .unwrap_or(d.max_decoded_bytes),
+        fast_shrink_on_load: o.fast_shrink_on_load.unwrap_or(d.fast_shrink_on_load),
+    })
+}
+
+/// `Number.MAX_SAFE_INTEGER`.
+pub const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// `info` of a resize.
+#[napi(object, object_from_js = false)]
+pub struct ResizeInfo {
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub channels: u32,
+    pub size: f64,
+}
+
+/// `{ data, info }` of a resize with `info: true`.
+#[napi(object, object_from_js = false)]
+pub struct ResizeResult {
+    pub data: Bytes,
+    pub info: ResizeInfo,
 }
 
 /// `resize(pool, input, options, token)` → Promise<Buffer | { data, info }>.
-pub unsafe extern "C" fn resize(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let (opts, want_info) = options(&Obj::arg(a, 2, "options")?)?;
-            let token = a.u32(3, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                let out = resize_kernel(inputs.get(0), &opts, cp)?;
-                if !want_info {
-                    return Ok(Output::Bytes(out.data));
-                }
-                let size = out.data.len() as f64;
-                Ok(Output::Object(vec![
-                    ("data", Value::Bytes(out.data)),
-                    (
-                        "info",
-                        Value::Object(vec![
-                            ("format", Value::Text(out.format.name().into())),
-                            ("width", Value::Number(out.width as f64)),
-                            ("height", Value::Number(out.height as f64)),
-                            ("channels", Value::Number(out.channels as f64)),
-                            ("size", Value::Number(size)),
-                        ]),
-                    ),
-                ]))
-            })
-        })
-    }
+#[napi]
+pub fn resize<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    input: Unknown<'env>,
+    options: ResizeOptions,
+    token: u32,
+) -> Result<PromiseRaw<'env, Either<Bytes, ResizeResult>>> {
+    let want_info = options.info.unwrap_or(false);
+    let opts = self::options(env, options)?;
+    submit(env, &pool.0, &[input], token, move |inputs, cp| {
+        let out = resize_kernel(inputs.get(0), &opts, cp)?;
+        if !want_info {
+            return Ok(Either::A(Bytes(out.data)));
+        }
+        let info = ResizeInfo {
+            format: out.format.name().into(),
+            width: out.width,
+            height: out.height,
+            channels: out.channels.into(),
+            size: out.data.len() as f64,
+        };
+        Ok(Either::B(ResizeResult {
+            data: Bytes(out.data),
+            info,
+        }))
+    })
 }
 
-/// `metadata(pool, input, token)` → Promise<object>: headers only.
-pub unsafe extern "C" fn metadata(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let token = a.u32(2, "token")?;
-            submit(env, pool, &[a.get(1)], token, move |inputs, cp| {
-                cp.check()?;
-                let m = metadata_kernel(inputs.get(0))?;
-                let n = |x: f64| Value::Number(x);
-                Ok(Output::Object(vec![
-                    ("format", Value::Text(m.format.name().into())),
-                    ("width", n(m.width as f64)),
-                    ("height", n(m.height as f64)),
-                    (
-                        "orientation",
-                        m.orientation.map_or(Value::Missing, |o| n(o as f64)),
-                    ),
-                    ("hasAlpha", Value::Bool(m.has_alpha)),
-                    ("channels", n(m.channels as f64)),
-                    ("bitDepth", n(m.bit_depth as f64)),
-                    ("isProgressive", Value::Bool(m.is_progressive)),
-                    ("hasIcc", Value::Bool(m.has_icc)),
-                    ("pages", n(m.pages as f64)),
-                ]))
-            })
+/// What `metadata` reads from an image's headers.
+#[napi(object, object_from_js = false)]
+pub struct Metadata {
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub orientation: Option<u32>,
+    pub has_alpha: bool,
+    pub channels: u32,
+    pub bit_depth: u32,
+    pub is_progressive: bool,
+    pub has_icc: bool,
+    pub pages: u32,
+}
+
+/// `metadata(pool, input, token)` → Promise<Metadata>: headers only.
+#[napi]
+pub fn metadata<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    input: Unknown<'env>,
+    token: u32,
+) -> Result<PromiseRaw<'env, Metadata>> {
+    submit(env, &pool.0, &[input], token, move |inputs, cp| {
+        cp.check()?;
+        let m = metadata_kernel(inputs.get(0))?;
+        Ok(Metadata {
+            format: m.format.name().into(),
+            width: m.width,
+            height: m.height,
+            orientation: m.orientation.map(u32::from),
+            has_alpha: m.has_alpha,
+            channels: m.channels.into(),
+            bit_depth: m.bit_depth.into(),
+            is_progressive: m.is_progressive,
+            has_icc: m.has_icc,
+            pages: m.pages,
         })
-    }
+    })
 }

@@ -5,48 +5,43 @@
 
 use std::time::{Duration, Instant};
 
-use napi::sys;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Result};
+use napi_derive::napi;
 
-use super::{call, pool_arg, submit};
-use crate::pool::Output;
+use super::{submit, PoolArg};
 
 /// Test-only: a task whose kernel panics with `message`.
-pub unsafe extern "C" fn test_panic(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let message = a.string(1, "message")?;
-            submit(env, pool, &[], 0, move |_, _| -> Result<Output, _> {
-                panic!("{message}")
-            })
-        })
-    }
+#[napi(js_name = "__testPanic")]
+pub fn test_panic<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    message: String,
+) -> Result<PromiseRaw<'env, String>> {
+    submit(
+        env,
+        &pool.0,
+        &[],
+        0,
+        move |_, _| -> std::result::Result<String, _> { panic!("{message}") },
+    )
 }
 
 /// Test-only: a task that sleeps `ms` milliseconds in 1 ms steps, checking
 /// for cancellation at each step, then resolves with the slept milliseconds.
-pub unsafe extern "C" fn test_sleep(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: N-API callback on the JS thread.
-    unsafe {
-        call(env, info, |a| {
-            let pool = pool_arg(a, 0)?;
-            let ms = a.u32(1, "ms")?;
-            let token = a.u32(2, "token")?;
-            submit(env, pool, &[], token, move |_, cp| {
-                let start = Instant::now();
-                while start.elapsed() < Duration::from_millis(ms as u64) {
-                    cp.check()?;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                Ok(Output::Text(ms.to_string()))
-            })
-        })
-    }
+#[napi(js_name = "__testSleep")]
+pub fn test_sleep<'env>(
+    env: &'env Env,
+    pool: PoolArg,
+    ms: u32,
+    token: u32,
+) -> Result<PromiseRaw<'env, String>> {
+    submit(env, &pool.0, &[], token, move |_, cp| {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(u64::from(ms)) {
+            cp.check()?;
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(ms.to_string())
+    })
 }

@@ -4,7 +4,7 @@
 //! stays valid because (a) the glue holds a `napi_ref` on the JS object from
 //! submission until the completion drain settles the task, which is always
 //! after the job has finished with the bytes, and (b) environment teardown
-//! waits at the environment's gate for jobs that are reading (completion.rs).
+//! waits at the environment's gate for jobs that are reading (completion/).
 //! The contract documented for users: do not mutate or transfer an input
 //! Buffer until its promise settles (sharp has the same contract).
 

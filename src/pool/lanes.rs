@@ -168,8 +168,8 @@ impl Pool {
                 .into_iter()
                 .map(|r| {
                     r.map(|o| match o {
-                        BcryptOutcome::Hash(s) => Output::Text(s),
-                        BcryptOutcome::Verified(b) => Output::Bool(b),
+                        BcryptOutcome::Hash(s) => Output::new(s),
+                        BcryptOutcome::Verified(b) => Output::new(b),
                     })
                 })
                 .collect(),

@@ -202,7 +202,7 @@ impl Pool {
             };
             env.complete(Completion {
                 slot,
-                result: Ok(Output::Bool(true)),
+                result: Ok(Output::new(true)),
             });
         }
         let l = &self.leases;

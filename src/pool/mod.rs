@@ -1,7 +1,7 @@
 //! The runtime: a rayon thread pool with bounded admission, per-task
 //! cancellation, panic isolation and statistics.
 //!
-//! Protocol of one task (see also `completion.rs`):
+//! Protocol of one task (see also `completion/`):
 //! 1. JS thread: [`Pool::admit`] reserves a slot (`in_flight < threads + max_queue`)
 //!    or refuses at once, allocating nothing.
 //! 2. JS thread: the glue records the pending promise in the environment and
@@ -42,6 +42,19 @@ pub enum AdmitError {
     QueueFull,
     /// `close()` was called.
     Closed,
+}
+
+impl AdmitError {
+    /// The rejection a refused task gets.
+    pub fn to_task_error(self) -> TaskError {
+        match self {
+            AdmitError::QueueFull => TaskError::new(
+                ErrorCode::QueueFull,
+                "the pool's queue is full (threads + maxQueue tasks in flight); retry later or raise maxQueue",
+            ),
+            AdmitError::Closed => TaskError::new(ErrorCode::PoolClosed, "the pool is closed"),
+        }
+    }
 }
 
 /// A rayon pool plus its admission bound and statistics.
@@ -263,7 +276,7 @@ impl Pool {
             .record(started.duration_since(admitted_at).as_nanos() as u64);
 
         // The gate guarantees the environment (and so the memory `inputs`
-        // points into) outlives everything below; see completion.rs.
+        // points into) outlives everything below; see completion/mod.rs.
         let Some(_entered) = env.enter() else {
             // Environment torn down: nothing to read, nobody to tell.
             drop(inputs);

@@ -1,35 +1,27 @@
-//! What a kernel hands back to JS. Converted to JS values on the JS thread by
-//! the completion drain (`completion.rs`); byte outputs become Buffers without
-//! a copy.
+//! What a kernel hands back: a settled value the pool carries to the JS
+//! thread without knowing what it is. The glue (`src/js/`) implements
+//! [`Settled`] for every output type; the completion drain calls
+//! [`Output::into_js`] on the JS thread.
 
-/// A kernel's successful result.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Output {
-    /// A Buffer (moved, not copied, into JS where the runtime allows).
-    Bytes(Vec<u8>),
-    /// A string.
-    Text(String),
-    /// A boolean.
-    Bool(bool),
-    /// A plain object with these properties, in order.
-    Object(Vec<(&'static str, Value)>),
+use napi::{sys, Env};
+
+/// A task's successful result, converted to a JS value on the JS thread.
+pub trait Settled: Send + 'static {
+    /// The JS value. Called on the JS thread of `env` only, once.
+    fn into_js(self: Box<Self>, env: &Env) -> napi::Result<sys::napi_value>;
 }
 
-/// A property value of [`Output::Object`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// `undefined` (the property is still set, with value undefined: skipped).
-    Missing,
-    /// A boolean.
-    Bool(bool),
-    /// A number.
-    Number(f64),
-    /// A string.
-    Text(String),
-    /// A Buffer.
-    Bytes(Vec<u8>),
-    /// A nested plain object.
-    Object(Vec<(&'static str, Value)>),
-    /// An array of strings.
-    TextList(Vec<String>),
+/// A kernel's successful result, boxed (one allocation per task).
+pub struct Output(Box<dyn Settled>);
+
+impl Output {
+    /// Wraps any settled value.
+    pub fn new(value: impl Settled) -> Self {
+        Output(Box::new(value))
+    }
+
+    /// The JS value (JS thread of `env` only).
+    pub fn into_js(self, env: &Env) -> napi::Result<sys::napi_value> {
+        self.0.into_js(env)
+    }
 }

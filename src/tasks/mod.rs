@@ -26,8 +26,10 @@ pub fn after_task() {
     hash::wipe_idle_memory();
 }
 
-/// Stable error codes. `as_str()` is what JS sees as `err.code`; never change
-/// a published string.
+/// Every error code corepool throws or rejects with, kernels, runtime, glue
+/// and JS alike: `as_str()` is what JS sees as `err.code`; never change a
+/// published string. JS reads the list with the native `errorCodes()`, and
+/// __test__/types.test.js checks that index.d.ts and lib/ use no other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -53,6 +55,26 @@ pub enum ErrorCode {
     TaskPanicked,
     /// The pool cannot take the task now (queue or memory budget full).
     QueueFull,
+    /// The pool was closed before the task was submitted.
+    PoolClosed,
+    /// An argument has the wrong type (a `TypeError` in JS).
+    InvalidArgType,
+    /// The task did not finish within its `timeout`.
+    Timeout,
+    /// The call is not allowed in this state (e.g. closing the default pool).
+    InvalidState,
+    /// A failure inside corepool or N-API itself (out of memory in V8, an
+    /// environment tearing down): not the caller's fault.
+    Internal,
+    /// `run()`: the worker running the task exited.
+    WorkerExited,
+    /// `run()`: the worker module could not be loaded, or no worker started.
+    WorkerInit,
+    /// `run()`: the worker's result cannot be cloned back.
+    WorkerResult,
+    /// `require('corepool')`: the native addon could not be loaded (thrown by
+    /// lib/native.js, which cannot ask the addon).
+    Native,
 }
 
 impl ErrorCode {
@@ -70,8 +92,41 @@ impl ErrorCode {
             ErrorCode::Cancelled => "ABORT_ERR",
             ErrorCode::TaskPanicked => "ERR_TASK_PANICKED",
             ErrorCode::QueueFull => "ERR_QUEUE_FULL",
+            ErrorCode::PoolClosed => "ERR_POOL_CLOSED",
+            ErrorCode::InvalidArgType => "ERR_INVALID_ARG_TYPE",
+            ErrorCode::Timeout => "ERR_TIMEOUT",
+            ErrorCode::InvalidState => "ERR_INVALID_STATE",
+            ErrorCode::Internal => "ERR_INTERNAL",
+            ErrorCode::WorkerExited => "ERR_WORKER_EXITED",
+            ErrorCode::WorkerInit => "ERR_WORKER_INIT",
+            ErrorCode::WorkerResult => "ERR_WORKER_RESULT",
+            ErrorCode::Native => "ERR_COREPOOL_NATIVE",
         }
     }
+
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::InvalidArgValue,
+        ErrorCode::Decode,
+        ErrorCode::Encode,
+        ErrorCode::Limit,
+        ErrorCode::UnsupportedFormat,
+        ErrorCode::InvalidHash,
+        ErrorCode::PasswordTooLong,
+        ErrorCode::InvalidPassword,
+        ErrorCode::Cancelled,
+        ErrorCode::TaskPanicked,
+        ErrorCode::QueueFull,
+        ErrorCode::PoolClosed,
+        ErrorCode::InvalidArgType,
+        ErrorCode::Timeout,
+        ErrorCode::InvalidState,
+        ErrorCode::Internal,
+        ErrorCode::WorkerExited,
+        ErrorCode::WorkerInit,
+        ErrorCode::WorkerResult,
+        ErrorCode::Native,
+    ];
 }
 
 /// The one error type every kernel returns: a stable code plus a message for
@@ -93,6 +148,31 @@ impl TaskError {
         }
     }
 
+    /// `ERR_INVALID_ARG_VALUE` in Node's message style, the one every
+    /// argument error uses (as lib/validate.js does in JS):
+    /// `The "options.width" argument must be an integer from 1 to 65535.
+    /// Received type number (0)`. `received` is e.g. [`received_number`].
+    pub fn arg_value(name: &str, expected: impl fmt::Display, received: impl fmt::Display) -> Self {
+        TaskError::new(
+            ErrorCode::InvalidArgValue,
+            format!("The \"{name}\" argument must be {expected}. Received {received}"),
+        )
+    }
+
+    /// [`TaskError::arg_value`] for an integer outside `min..=max`.
+    pub fn int_range(
+        name: &str,
+        min: impl fmt::Display,
+        max: impl fmt::Display,
+        got: impl fmt::Display,
+    ) -> Self {
+        TaskError::arg_value(
+            name,
+            format_args!("an integer from {min} to {max}"),
+            received_number(got),
+        )
+    }
+
     /// The task was cancelled before or while it ran.
     pub fn cancelled() -> Self {
         TaskError::new(ErrorCode::Cancelled, "The operation was aborted")
@@ -106,6 +186,16 @@ impl fmt::Display for TaskError {
 }
 
 impl std::error::Error for TaskError {}
+
+/// Node's description of a received number: `type number (3)`.
+pub fn received_number(n: impl fmt::Display) -> String {
+    format!("type number ({n})")
+}
+
+/// Node's description of a received string: `type string ('x')`.
+pub fn received_string(s: &str) -> String {
+    format!("type string ('{s}')")
+}
 
 /// Cooperative cancellation seen by a kernel: any set flag means "stop".
 ///
@@ -175,5 +265,10 @@ mod tests {
         assert_eq!(ErrorCode::Limit.as_str(), "ERR_LIMIT");
         assert_eq!(ErrorCode::TaskPanicked.as_str(), "ERR_TASK_PANICKED");
         assert_eq!(ErrorCode::Cancelled.as_str(), "ABORT_ERR");
+        assert_eq!(ErrorCode::Internal.as_str(), "ERR_INTERNAL");
+        let mut all: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), ErrorCode::ALL.len(), "codes are distinct");
     }
 }

@@ -142,20 +142,26 @@ fn validate(svgs: &[&[u8]], o: &RenderOptions) -> Result<(), TaskError> {
     for (name, v) in [("width", o.width), ("height", o.height)] {
         if let Some(v) = v {
             if !(1..=1_000_000).contains(&v) {
-                return Err(invalid(format!("{name} must be 1..=1000000, got {v}")));
+                return Err(TaskError::int_range(
+                    &format!("options.{name}"),
+                    1,
+                    1_000_000,
+                    v,
+                ));
             }
         }
     }
     if let Some(s) = o.scale {
         if !(s.is_finite() && s > 0.0 && s <= 1000.0) {
-            return Err(invalid(format!("scale must be > 0 and <= 1000, got {s}")));
+            return Err(TaskError::arg_value(
+                "options.scale",
+                "a number greater than 0 and at most 1000",
+                crate::tasks::received_number(s),
+            ));
         }
     }
     if !(1..=100).contains(&o.quality) {
-        return Err(invalid(format!(
-            "quality must be 1..=100, got {}",
-            o.quality
-        )));
+        return Err(TaskError::int_range("options.quality", 1, 100, o.quality));
     }
     if o.max_pixels == 0 || o.max_input_bytes == 0 {
         return Err(invalid("maxPixels and maxInputBytes must be >= 1"));

@@ -71,9 +71,11 @@ pub fn encode_rgba8_level(
     compression_level: u8,
 ) -> Result<Vec<u8>, TaskError> {
     if compression_level > 9 {
-        return Err(err(
-            ErrorCode::InvalidArgValue,
-            format!("compressionLevel must be 0..=9, got {compression_level}"),
+        return Err(TaskError::int_range(
+            "options.compressionLevel",
+            0,
+            9,
+            compression_level,
         ));
     }
     let expected = width as u64 * height as u64 * 4;
@@ -95,22 +97,10 @@ pub fn encode_rgba8_level(
 
 fn check_opts(o: &EncodeOptions) -> Result<(), TaskError> {
     if !(1..=100).contains(&o.quality) {
-        return Err(err(
-            ErrorCode::InvalidArgValue,
-            format!(
-                "Expected integer between 1 and 100 for quality but received {}",
-                o.quality
-            ),
-        ));
+        return Err(TaskError::int_range("options.quality", 1, 100, o.quality));
     }
     if o.effort > 6 {
-        return Err(err(
-            ErrorCode::InvalidArgValue,
-            format!(
-                "Expected integer between 0 and 6 for effort but received {}",
-                o.effort
-            ),
-        ));
+        return Err(TaskError::int_range("options.effort", 0, 6, o.effort));
     }
     Ok(())
 }
@@ -192,12 +182,10 @@ fn encode_u8(
                 webp(d, w, h, c, o, p)
             }
         }
-        f => Err(err(
-            ErrorCode::InvalidArgValue,
-            format!(
-                "Expected one of jpeg, png, webp for format but received {}",
-                f.name()
-            ),
+        f => Err(TaskError::arg_value(
+            "options.format",
+            "one of 'jpeg', 'png', 'webp'",
+            crate::tasks::received_string(f.name()),
         )),
     }
 }

@@ -245,37 +245,36 @@ pub(crate) fn err(code: ErrorCode, msg: impl Into<String>) -> TaskError {
     TaskError::new(code, msg)
 }
 
-fn invalid(name: &str, expected: &str, got: impl std::fmt::Display) -> TaskError {
-    err(
-        ErrorCode::InvalidArgValue,
-        format!("Expected {expected} for options.{name} but received {got}"),
-    )
-}
-
 fn validate(o: &ResizeOptions) -> Result<(), TaskError> {
-    for (name, v) in [("width", o.width), ("height", o.height)] {
+    for (name, v) in [("options.width", o.width), ("options.height", o.height)] {
         if let Some(v) = v.filter(|v| !(1..=65535).contains(v)) {
-            return Err(invalid(name, "integer between 1 and 65535", v));
+            return Err(TaskError::int_range(name, 1, 65535, v));
         }
     }
     if !(1..=100).contains(&o.quality) {
-        return Err(invalid("quality", "integer between 1 and 100", o.quality));
+        return Err(TaskError::int_range("options.quality", 1, 100, o.quality));
     }
     if o.effort > 6 {
-        return Err(invalid("effort", "integer between 0 and 6", o.effort));
+        return Err(TaskError::int_range("options.effort", 0, 6, o.effort));
     }
     if o.compression_level > 9 {
-        return Err(invalid(
-            "compressionLevel",
-            "integer between 0 and 9",
-            o.compression_level,
+        let level = o.compression_level;
+        return Err(TaskError::int_range(
+            "options.compressionLevel",
+            0,
+            9,
+            level,
         ));
     }
     if let Some(f) = o
         .format
         .filter(|f| !matches!(f, Format::Jpeg | Format::Png | Format::Webp))
     {
-        return Err(invalid("format", "one of jpeg, png, webp", f.name()));
+        return Err(TaskError::arg_value(
+            "options.format",
+            "one of 'jpeg', 'png', 'webp'",
+            crate::tasks::received_string(f.name()),
+        ));
     }
     Ok(())
 }

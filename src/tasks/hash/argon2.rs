@@ -866,5 +866,4 @@ mod avx2 {
 }
 
 #[cfg(test)]
-#[path = "argon2_tests.rs"]
 mod tests;

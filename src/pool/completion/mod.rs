@@ -43,11 +43,15 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use napi::sys;
+use napi::{sys, Env, JsValue, Unknown};
 
-use super::output::{Output, Value};
+use super::input::{Input, Inputs};
+use super::output::Output;
 use super::Pool;
+
+mod calls;
 use crate::tasks::TaskError;
+pub use calls::*;
 
 /// Most completions settled per wake-up before yielding to the event loop.
 pub const DRAIN_BATCH: usize = 1024;
@@ -154,23 +158,28 @@ impl EnvShared {
             was_empty
         };
         if was_empty {
+            // False only in teardown: the completion then dies with the
+            // environment (`finalize_local` gives its admission back).
             self.wake();
         }
     }
 
-    fn wake(&self) {
+    /// Wakes the JS thread; false when the environment is tearing down.
+    fn wake(&self) -> bool {
         // The threadsafe function lives until the environment's teardown,
         // and callers are inside the gate (or on the JS thread), which the
         // cleanup hook waits for before teardown proceeds. Nonblocking with an
         // unbounded queue never blocks; napi_closing only comes in teardown.
         // SAFETY: per the above, the handle is valid for this call.
-        unsafe {
+        let status = unsafe {
             sys::napi_call_threadsafe_function(
                 self.tsfn.0,
                 ptr::null_mut(),
                 sys::ThreadsafeFunctionCallMode::nonblocking,
-            );
-        }
+            )
+        };
+        teardown_only(status);
+        status == sys::Status::napi_ok
     }
 }
 
@@ -215,6 +224,24 @@ fn check(status: sys::napi_status, what: &'static str) -> Result<(), NapiFailure
     } else {
         Err(NapiFailure(what))
     }
+}
+
+/// Checks the status of a call whose result nothing can act on (settling,
+/// unreferencing, waking): N-API fails those only while the environment
+/// tears down (the isolate refuses JS, the threadsafe function is closing),
+/// when the promises and references go with it. Any other failure is a bug:
+/// debug builds (the tests) assert on it.
+fn teardown_only(status: sys::napi_status) {
+    debug_assert!(
+        matches!(
+            status,
+            sys::Status::napi_ok
+                | sys::Status::napi_closing
+                | sys::Status::napi_pending_exception
+                | sys::Status::napi_cannot_run_js
+        ),
+        "N-API call failed with status {status}"
+    );
 }
 
 impl EnvLocal {
@@ -364,11 +391,12 @@ impl EnvLocal {
             if !r.is_null() {
                 let mut f = ptr::null_mut();
                 let mut global = ptr::null_mut();
-                sys::napi_get_reference_value(env, r, &mut f);
-                sys::napi_get_global(env, &mut global);
                 let mut result = ptr::null_mut();
-                if sys::napi_call_function(env, global, f, 0, ptr::null(), &mut result)
-                    == sys::Status::napi_ok
+                if check(sys::napi_get_reference_value(env, r, &mut f), "").is_ok()
+                    && !f.is_null()
+                    && check(sys::napi_get_global(env, &mut global), "").is_ok()
+                    && sys::napi_call_function(env, global, f, 0, ptr::null(), &mut result)
+                        == sys::Status::napi_ok
                 {
                     self.drain_scheduled.set(true);
                     return true;
@@ -476,9 +504,11 @@ impl EnvLocal {
             self.tokens.borrow_mut().insert(token, slot);
         }
         self.live.set(self.live.get() + 1);
-        if !self.refed.get() {
-            // SAFETY: JS thread, live TSFN.
-            unsafe { sys::napi_ref_threadsafe_function(env, self.shared.tsfn.0) };
+        // SAFETY: JS thread, live TSFN. Should it fail, the next task retries.
+        if !self.refed.get()
+            && unsafe { sys::napi_ref_threadsafe_function(env, self.shared.tsfn.0) }
+                == sys::Status::napi_ok
+        {
             self.refed.set(true);
         }
         slot
@@ -519,10 +549,11 @@ impl EnvLocal {
         }
         match p.deferred.take() {
             Some(d) => {
-                p.pool.count_cancelled();
                 // SAFETY: per the function's contract; `d` not yet settled.
-                unsafe { sys::napi_reject_deferred(env, d, reason) };
-                true
+                let status = unsafe { sys::napi_reject_deferred(env, d, reason) };
+                teardown_only(status);
+                p.pool.count_cancelled();
+                status == sys::Status::napi_ok
             }
             None => false,
         }
@@ -561,8 +592,8 @@ impl EnvLocal {
             let mut undef = ptr::null_mut();
             // SAFETY: JS thread; `d` is an unsettled deferred of this env.
             unsafe {
-                sys::napi_get_undefined(env, &mut undef);
-                sys::napi_resolve_deferred(env, d, undef);
+                teardown_only(sys::napi_get_undefined(env, &mut undef));
+                teardown_only(sys::napi_resolve_deferred(env, d, undef));
             }
         }
     }
@@ -584,9 +615,12 @@ impl EnvLocal {
             // SAFETY: JS thread of `env` (we are in its TSFN callback).
             unsafe { self.settle(env, c) };
         }
-        if self.live.get() == 0 && self.refed.get() {
-            // SAFETY: JS thread, live TSFN.
-            unsafe { sys::napi_unref_threadsafe_function(env, self.shared.tsfn.0) };
+        // SAFETY: JS thread, live TSFN. Should it fail, the next drain retries.
+        if self.live.get() == 0
+            && self.refed.get()
+            && unsafe { sys::napi_unref_threadsafe_function(env, self.shared.tsfn.0) }
+                == sys::Status::napi_ok
+        {
             self.refed.set(false);
         }
         // SAFETY: JS thread.
@@ -622,7 +656,7 @@ impl EnvLocal {
         }
         for r in &p.refs {
             // SAFETY: refs created by this env for this task; the job is done.
-            unsafe { sys::napi_delete_reference(env, *r) };
+            teardown_only(unsafe { sys::napi_delete_reference(env, *r) });
         }
         if !p.lease {
             p.pool.release();
@@ -632,28 +666,40 @@ impl EnvLocal {
         unsafe {
             let ok = c.result.is_ok();
             let settled = match c.result {
-                Ok(out) => output_to_js(env, out).map(|v| sys::napi_resolve_deferred(env, d, v)),
+                Ok(out) => out
+                    .into_js(&Env::from_raw(env))
+                    .ok()
+                    .map(|v| sys::napi_resolve_deferred(env, d, v)),
                 Err(e) => self
                     .error_to_js(env, e.code.as_str(), &e.message)
+                    .ok()
                     .map(|v| sys::napi_reject_deferred(env, d, v)),
-            };
+            } == Some(sys::Status::napi_ok);
             if !p.lease {
-                p.pool.count_settled(ok && settled.is_ok());
+                p.pool.count_settled(ok && settled);
             }
-            if settled.is_err() {
+            if !settled {
                 // Conversion failed (out of memory in V8, or a pending
                 // exception): reject with whatever can still be made.
                 let mut err = ptr::null_mut();
                 let mut msg = ptr::null_mut();
                 let text = "corepool: could not convert the task's result to a JS value";
-                sys::napi_create_string_utf8(
-                    env,
-                    text.as_ptr().cast(),
-                    text.len() as isize,
-                    &mut msg,
-                );
-                sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
-                sys::napi_reject_deferred(env, d, err);
+                let made = check(
+                    sys::napi_create_string_utf8(
+                        env,
+                        text.as_ptr().cast(),
+                        text.len() as isize,
+                        &mut msg,
+                    ),
+                    "napi_create_string_utf8",
+                )
+                .and_then(|()| {
+                    let s = sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
+                    check(s, "napi_create_error")
+                });
+                if made.is_ok() {
+                    teardown_only(sys::napi_reject_deferred(env, d, err));
+                }
             }
         }
     }
@@ -716,7 +762,7 @@ unsafe fn replace_ref(
     let old = cell.replace(r);
     if !old.is_null() {
         // SAFETY: `old` is a reference this env created.
-        unsafe { sys::napi_delete_reference(env, old) };
+        teardown_only(unsafe { sys::napi_delete_reference(env, old) });
     }
     Ok(())
 }
@@ -733,156 +779,6 @@ pub unsafe fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value, 
         "napi_create_string_utf8",
     )?;
     Ok(v)
-}
-
-unsafe extern "C" fn free_vec(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
-    // SAFETY: `hint` is the Box<Vec<u8>> leaked in `js_buffer`; V8 calls this
-    // finalizer exactly once, after the Buffer is unreachable.
-    drop(unsafe { Box::from_raw(hint as *mut Vec<u8>) });
-}
-
-/// Outputs up to this size are copied into a plain Buffer: for a digest or a
-/// hash string a 64-byte memcpy is cheaper than an external buffer, its
-/// finalizer and the boxed Vec it must keep alive.
-const COPY_BELOW: usize = 1024;
-
-/// A Buffer that takes ownership of `bytes` without copying them (above
-/// [`COPY_BELOW`] bytes), or a copy where the runtime forbids external
-/// buffers (Electron's memory cage).
-///
-/// # Safety
-/// On the JS thread of `env`.
-pub unsafe fn js_buffer(
-    env: sys::napi_env,
-    bytes: Vec<u8>,
-) -> Result<sys::napi_value, NapiFailure> {
-    let mut v = ptr::null_mut();
-    let mut data = ptr::null_mut();
-    if bytes.is_empty() {
-        // SAFETY: JS thread; zero-length buffer.
-        check(
-            unsafe { sys::napi_create_buffer(env, 0, &mut data, &mut v) },
-            "napi_create_buffer",
-        )?;
-        return Ok(v);
-    }
-    let len = bytes.len();
-    if len < COPY_BELOW {
-        // SAFETY: copies `len` bytes from a live Vec.
-        check(
-            unsafe {
-                sys::napi_create_buffer_copy(env, len, bytes.as_ptr().cast(), &mut data, &mut v)
-            },
-            "napi_create_buffer_copy",
-        )?;
-        return Ok(v);
-    }
-    let mut boxed = Box::new(bytes);
-    let ptr_data = boxed.as_mut_ptr();
-    let hint = Box::into_raw(boxed);
-    // SAFETY: `ptr_data` points at `len` initialised bytes owned by `hint`,
-    // which stays alive (not moved: the Vec's heap block is stable) until
-    // `free_vec` runs.
-    let status = unsafe {
-        sys::napi_create_external_buffer(
-            env,
-            len,
-            ptr_data.cast(),
-            Some(free_vec),
-            hint.cast(),
-            &mut v,
-        )
-    };
-    if status == sys::Status::napi_ok {
-        return Ok(v);
-    }
-    // SAFETY: the external buffer was not created, so we still own `hint`.
-    let bytes = unsafe { Box::from_raw(hint) };
-    if status != sys::Status::napi_no_external_buffers_allowed {
-        return Err(NapiFailure("napi_create_external_buffer"));
-    }
-    // SAFETY: copies `len` bytes from a live Vec.
-    check(
-        unsafe { sys::napi_create_buffer_copy(env, len, bytes.as_ptr().cast(), &mut data, &mut v) },
-        "napi_create_buffer_copy",
-    )?;
-    Ok(v)
-}
-
-/// Converts a kernel output into a JS value.
-///
-/// # Safety
-/// On the JS thread of `env`.
-pub unsafe fn output_to_js(
-    env: sys::napi_env,
-    out: Output,
-) -> Result<sys::napi_value, NapiFailure> {
-    // SAFETY: JS thread per the contract.
-    unsafe {
-        match out {
-            Output::Bytes(b) => js_buffer(env, b),
-            Output::Text(s) => js_string(env, &s),
-            Output::Bool(b) => {
-                let mut v = ptr::null_mut();
-                check(sys::napi_get_boolean(env, b, &mut v), "napi_get_boolean")?;
-                Ok(v)
-            }
-            Output::Object(props) => js_object(env, props),
-        }
-    }
-}
-
-/// A plain object from `props`.
-///
-/// # Safety
-/// On the JS thread of `env`.
-unsafe fn js_object(
-    env: sys::napi_env,
-    props: Vec<(&'static str, Value)>,
-) -> Result<sys::napi_value, NapiFailure> {
-    // SAFETY: JS thread (callers' contract); names are NUL-free literals
-    // copied into a CString.
-    unsafe {
-        let mut obj = ptr::null_mut();
-        check(sys::napi_create_object(env, &mut obj), "napi_create_object")?;
-        for (name, value) in props {
-            let v = match value {
-                Value::Missing => continue,
-                Value::Bool(b) => output_to_js(env, Output::Bool(b))?,
-                Value::Number(n) => {
-                    let mut v = ptr::null_mut();
-                    check(
-                        sys::napi_create_double(env, n, &mut v),
-                        "napi_create_double",
-                    )?;
-                    v
-                }
-                Value::Text(s) => js_string(env, &s)?,
-                Value::Bytes(b) => js_buffer(env, b)?,
-                Value::Object(p) => js_object(env, p)?,
-                Value::TextList(items) => {
-                    let mut arr = ptr::null_mut();
-                    check(
-                        sys::napi_create_array_with_length(env, items.len(), &mut arr),
-                        "napi_create_array",
-                    )?;
-                    for (i, s) in items.iter().enumerate() {
-                        check(
-                            sys::napi_set_element(env, arr, i as u32, js_string(env, s)?),
-                            "napi_set_element",
-                        )?;
-                    }
-                    arr
-                }
-            };
-            let key = js_string(env, name)?;
-            check(
-                sys::napi_set_property(env, obj, key, v),
-                "napi_set_property",
-            )?;
-        }
-        Ok(obj)
-    }
 }
 
 unsafe extern "C" fn drain_cb(

@@ -122,9 +122,9 @@ fn bcrypt_matches_the_bcrypt_crate() {
         (&[b'y'; 100][..], 4),
     ] {
         let salt = [7u8; 16];
-        let theirs = bcrypt::hash_with_salt(pw, cost, salt)
+        let theirs = ::bcrypt::hash_with_salt(pw, cost, salt)
             .unwrap()
-            .format_for_version(bcrypt::Version::TwoB);
+            .format_for_version(::bcrypt::Version::TwoB);
         let ours = bcrypt_hash_with_salt_string(
             pw,
             &theirs[..29],
@@ -385,7 +385,7 @@ fn argon2id_rfc9106_vector_through_the_crate() {
     // RFC 9106 §5.3 (Argon2id v=19, m=32, t=3, p=4, secret and associated
     // data) through the `argon2` crate: pins the crate version that the
     // tests of our own kernel (argon2.rs) use as their oracle.
-    use argon2::{Argon2, AssociatedData, ParamsBuilder, Version};
+    use ::argon2::{Argon2, AssociatedData, ParamsBuilder, Version};
     let params = ParamsBuilder::new()
         .m_cost(32)
         .t_cost(3)
@@ -395,7 +395,7 @@ fn argon2id_rfc9106_vector_through_the_crate() {
         .unwrap();
     let ctx = Argon2::new_with_secret(
         &[0x03; 8],
-        argon2::Algorithm::Argon2id,
+        ::argon2::Algorithm::Argon2id,
         Version::V0x13,
         params,
     )
