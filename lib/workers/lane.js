@@ -498,6 +498,7 @@ class JsLane {
       te.code = 'ERR_INVALID_ARG_TYPE';
       te.cause = err;
       for (const t of batch) this.finishRunning(t, false, te);
+      native.releaseJs(this.handle, batch.length);
       this.endBatch(slot);
     }
   }
