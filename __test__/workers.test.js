@@ -130,6 +130,19 @@ test('a payload that cannot be cloned rejects with a TypeError before anything i
   });
 });
 
+test('a payload the pre-check lets through but postMessage refuses: the task rejects and its admission is released', async () => {
+  await withPool({ threads: 1 }, async (pool) => {
+    // A function past the pre-check's walk limit: only postMessage finds it.
+    const big = Array.from({ length: 20000 }, (_, i) => ({ i }));
+    big.push({ f() {} });
+    await assert.rejects(pool.run(big), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /cannot be cloned to a worker/ });
+    assert.equal(pool.stats().inFlight, 0);
+    assert.equal(pool.stats().lanes.js.failed, 1);
+    assert.equal(await pool.run(1), 2);
+    assert.equal(pool.stats().inFlight, 0);
+  });
+});
+
 test('workers start lazily, at most `threads`, and retire after idleTimeout', async () => {
   await withPool({ threads: 2, idleTimeout: 30 }, async (pool) => {
     assert.deepEqual(pool.stats().workers, { alive: 0, started: 0, exited: 0 });

@@ -42,16 +42,14 @@
 // Workers are started on demand (at most `threads`), reused, retired after
 // `idleTimeout` idle, and unref'd while idle, so an idle pool never keeps
 // the process alive.
-const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
-const path = require('node:path');
+const { receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const native = require('../native');
 const { CorepoolError, AbortError } = require('../errors');
 const { checkClonable, warnCloneCost, isMoved, transferables } = require('./transfer');
 const { rebuildError } = require('./remote-error');
-const { workerExecArgv } = require('./options');
+const { WorkerSlot, exitedError, initFailure } = require('./slot');
 
-const BOOT = path.join(__dirname, 'worker.js');
 const MAX_BATCH = 64;
 const BATCH_BUDGET_MS = 2;
 /** Messages of the lane's protocol (see worker.js). */
@@ -76,20 +74,6 @@ function nextLeaseId() {
   return (threadTag | leaseSeq) >>> 0;
 }
 
-function exitedError(code, cause, what) {
-  const why = cause ? `: ${cause.message}` : '';
-  return new CorepoolError(`The worker running this task ${what} (exit code ${code})${why}`, 'ERR_WORKER_EXITED', cause ? { cause } : undefined);
-}
-
-function initFailure(err) {
-  if (err && err.code === 'ERR_WORKER_INIT') {
-    const e = new CorepoolError(err.message, 'ERR_WORKER_INIT', err.cause !== undefined ? { cause: err.cause } : undefined);
-    e.stack = `${e.name}: ${e.message}\n    at worker start-up`;
-    return e;
-  }
-  return new CorepoolError(`The worker could not start: ${err && err.message}`, 'ERR_WORKER_INIT', { cause: err });
-}
-
 class Task {
   constructor(id, url, name, payload, transfer) {
     this.id = id;
@@ -107,59 +91,6 @@ class Task {
     this.grace = null;
     this.t0 = 0;
     this.t1 = 0;
-  }
-}
-
-class WorkerSlot {
-  constructor(lane) {
-    this.lane = lane;
-    this.progress = new Int32Array(new SharedArrayBuffer(4));
-    const o = lane.options;
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    /** Function key → number in this worker's table. */
-    this.fns = new Map();
-    this.exited = false;
-    /** Order of start (set by the lane). */
-    this.seq = 0;
-    this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2 },
-      transferList: [port2],
-      env: o.env,
-      argv: o.argv,
-      execArgv: workerExecArgv(o.execArgv),
-      resourceLimits: o.resourceLimits,
-    });
-    this.worker.unref();
-    /** The worker handle keeps the process alive (while it has a batch, or a held lease). */
-    this.refed = false;
-    this.online = false;
-    this.error = null;
-    this.retiring = false; // idle timeout or close: do not replace
-    this.killed = null; // why the lane terminated it
-    this.batch = null;
-    this.batchId = 0;
-    this.cursor = 0;
-    this.lease = 0;
-    this.startedAt = 0;
-    this.idleTimer = null;
-    this.worker.once('online', () => {
-      this.online = true;
-      lane.initFailures = 0;
-    });
-    // The lane's own channel; never keeps the process alive (the worker
-    // handle is ref'd while a batch runs).
-    this.port.on('message', (m) => lane.onMessage(this, m));
-    this.port.unref();
-    // Whatever the user's code posts with parentPort.postMessage().
-    this.worker.on('message', (m) => {
-      if (lane.hooks !== null && lane.hooks.message) lane.hooks.message(m);
-    });
-    this.worker.on('error', (err) => {
-      this.error = err;
-      if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
-    });
-    this.worker.once('exit', (code) => lane.onExit(this, code));
   }
 }
 
@@ -498,6 +429,7 @@ class JsLane {
       te.code = 'ERR_INVALID_ARG_TYPE';
       te.cause = err;
       for (const t of batch) this.finishRunning(t, false, te);
+      native.releaseJs(this.handle, batch.length);
       this.endBatch(slot);
     }
   }
