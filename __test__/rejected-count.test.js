@@ -22,4 +22,6 @@ test('stats().rejected counts ERR_QUEUE_FULL refusals of JS-lane and native task
   await pool.close();
   await assert.rejects(pool.digest('x'), { code: 'ERR_POOL_CLOSED' });
   assert.equal(pool.stats().rejected, 4);
+  await assert.rejects(pool.run(1), { code: 'ERR_POOL_CLOSED' });
+  assert.equal(pool.stats().rejected, 5);
 });

@@ -143,7 +143,12 @@ class JsLane {
 
   /** Queues one task; `o` is normalized ({ url, name, transferList, signal, timeout }). */
   run(payload, o) {
-    if (this.closing) return Promise.reject(new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'));
+    if (this.closing) {
+      // Counted in stats().rejected like a native task's refusal: the pool's
+      // admission is closed by now (Pool#close closes it before the lane).
+      if (native.admitJs(this.handle, 1) === 0) native.releaseJs(this.handle, 1);
+      return Promise.reject(new CorepoolError('the pool is closed', 'ERR_POOL_CLOSED'));
+    }
     const signal = o.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
     let transfer = o.transferList;
