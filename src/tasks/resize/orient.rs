@@ -56,44 +56,6 @@ pub(crate) fn apply_orientation(r: Raster, o: u8) -> Raster {
     }
 }
 
-/// The rectangle (left, top, width, height) of the STORED image (`sw`×`sh`)
-/// that orientation `o` turns into the displayed rectangle `r`.
-pub(crate) fn stored_rect(
-    o: u8,
-    r: (u32, u32, u32, u32),
-    sw: u32,
-    sh: u32,
-) -> (u32, u32, u32, u32) {
-    let (l, t, w, h) = (r.0 as usize, r.1 as usize, r.2 as usize, r.3 as usize);
-    let (sw, sh) = (sw as usize, sh as usize);
-    let a = source_of(o, l, t, sw, sh);
-    let b = source_of(o, l + w - 1, t + h - 1, sw, sh);
-    let (x0, y0) = (a.0.min(b.0), a.1.min(b.1));
-    let (x1, y1) = (a.0.max(b.0), a.1.max(b.1));
-    (
-        x0 as u32,
-        y0 as u32,
-        (x1 - x0 + 1) as u32,
-        (y1 - y0 + 1) as u32,
-    )
-}
-
-/// `w`×`h` pixels of `r` from (`l`, `t`).
-pub(crate) fn crop_raster(r: Raster, l: u32, t: u32, w: u32, h: u32) -> Raster {
-    let (rw, c) = (r.width as usize, r.channels as usize);
-    let (l, t, ow, oh) = (l as usize, t as usize, w as usize, h as usize);
-    let px = match &r.px {
-        Pixels::U8(d) => Pixels::U8(crop(d, rw, c, l, t, ow, oh)),
-        Pixels::U16(d) => Pixels::U16(crop(d, rw, c, l, t, ow, oh)),
-    };
-    Raster {
-        width: w,
-        height: h,
-        channels: r.channels,
-        px,
-    }
-}
-
 fn crop<T: Copy>(d: &[T], w: usize, c: usize, l: usize, t: usize, ow: usize, oh: usize) -> Vec<T> {
     let mut out = Vec::with_capacity(ow * oh * c);
     for y in t..t + oh {
@@ -194,7 +156,18 @@ pub(crate) fn crop_or_embed(
             } else {
                 (left, top)
             };
-            Ok(crop_raster(r, left, top, plan.out_w, plan.out_h))
+            let (w, c) = (r.width as usize, r.channels as usize);
+            let (l, t) = (left as usize, top as usize);
+            let px = match &r.px {
+                Pixels::U8(d) => Pixels::U8(crop(d, w, c, l, t, ow, oh)),
+                Pixels::U16(d) => Pixels::U16(crop(d, w, c, l, t, ow, oh)),
+            };
+            Ok(Raster {
+                width: plan.out_w,
+                height: plan.out_h,
+                channels: r.channels,
+                px,
+            })
         }
         Canvas::Embed { left, top } => {
             let [br, bgg, bb, ba] = o.background;

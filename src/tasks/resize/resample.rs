@@ -180,42 +180,13 @@ fn u16_bytes_mut(v: &mut [u16]) -> &mut [u8] {
 
 /// Resamples `src` to `w`×`h` (no-op when the size already matches).
 pub(crate) fn resize(src: Raster, w: u32, h: u32, kernel: Kernel) -> Result<Raster, TaskError> {
-    resize_region(src, w, h, (0, 0, w, h), kernel)
-}
-
-/// The `region` (left, top, width, height) of `src` resampled to `w`×`h`,
-/// computed alone: a `cover` crop of a very wide or tall input costs its
-/// output, not the whole resized image (which may be 10^5 times larger).
-/// The result equals resizing whole and cropping: fast_image_resize's
-/// source crop box only moves the sample positions, and each output pixel
-/// still reads its kernel window from the whole source.
-pub(crate) fn resize_region(
-    src: Raster,
-    w: u32,
-    h: u32,
-    region: (u32, u32, u32, u32),
-    kernel: Kernel,
-) -> Result<Raster, TaskError> {
-    let (left, top, rw, rh) = region;
     if src.width == w && src.height == h {
-        return Ok(if (rw, rh) == (w, h) {
-            src
-        } else {
-            super::orient::crop_raster(src, left, top, rw, rh)
-        });
+        return Ok(src);
     }
-    let (sx, sy) = (src.width as f64 / w as f64, src.height as f64 / h as f64);
-    let (w, h) = (rw, rh);
     let n = w as usize * h as usize * src.channels as usize;
     let wide = matches!(src.px, Pixels::U16(_));
     let pt = pixel_type(src.channels, wide);
-    // Float rounding must not push the box past the source's edge.
-    let (cl, ct) = (left as f64 * sx, top as f64 * sy);
-    let cw = (rw as f64 * sx).min(src.width as f64 - cl);
-    let ch = (rh as f64 * sy).min(src.height as f64 - ct);
-    let opts = fr::ResizeOptions::new()
-        .resize_alg(algorithm(kernel))
-        .crop(cl, ct, cw, ch);
+    let opts = fr::ResizeOptions::new().resize_alg(algorithm(kernel));
     let mut resizer = fr::Resizer::new();
     let fail = |e: fr::ResizeError| err(ErrorCode::Decode, format!("Resize failed: {e}"));
     let bad_buf = |e: fr::ImageBufferError| err(ErrorCode::Decode, format!("Resize buffer: {e}"));
