@@ -353,21 +353,7 @@ pub fn resize(
     } else {
         (plan.resize_w, plan.resize_h)
     };
-    // A `cover` crop at a fixed position resamples only the part it keeps
-    // (the entropy strategy needs the whole resized image to choose).
-    let (raster, plan) = match plan.canvas {
-        resample::Canvas::Crop { left, top } if opts.position != Position::Entropy => {
-            let shown = (left, top, plan.out_w, plan.out_h);
-            let region = orient::stored_rect(orientation, shown, rw, rh);
-            let r = resample::resize_region(raster, rw, rh, region, opts.kernel)?;
-            let plan = resample::Plan {
-                canvas: resample::Canvas::None,
-                ..plan
-            };
-            (r, plan)
-        }
-        _ => (resample::resize(raster, rw, rh, opts.kernel)?, plan),
-    };
+    let raster = resample::resize(raster, rw, rh, opts.kernel)?;
     cp.check()?;
     let raster = orient::apply_orientation(raster, orientation);
     let mut raster = orient::crop_or_embed(raster, &plan, opts)?;
