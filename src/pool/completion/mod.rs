@@ -273,7 +273,6 @@ impl EnvLocal {
         // unloaded under them.
         napi::bindgen_prelude::retain_current_module_for_unload_safety();
 
-        let mut name = ptr::null_mut();
         let mut tsfn = ptr::null_mut();
         let local_ptr: *mut EnvLocal = Box::into_raw(Box::new(EnvLocal {
             shared: Arc::new(EnvShared {
@@ -300,16 +299,7 @@ impl EnvLocal {
         // box used as the TSFN context (read only on this thread) and as the
         // instance data (freed by `finalize_local` at teardown).
         unsafe {
-            let label = "corepool";
-            check(
-                sys::napi_create_string_utf8(
-                    env,
-                    label.as_ptr().cast(),
-                    label.len() as isize,
-                    &mut name,
-                ),
-                "napi_create_string_utf8",
-            )?;
+            let name = js_string(env, "corepool")?;
             check(
                 sys::napi_create_threadsafe_function(
                     env,
@@ -682,18 +672,8 @@ impl EnvLocal {
                 // Conversion failed (out of memory in V8, or a pending
                 // exception): reject with whatever can still be made.
                 let mut err = ptr::null_mut();
-                let mut msg = ptr::null_mut();
                 let text = "corepool: could not convert the task's result to a JS value";
-                let made = check(
-                    sys::napi_create_string_utf8(
-                        env,
-                        text.as_ptr().cast(),
-                        text.len() as isize,
-                        &mut msg,
-                    ),
-                    "napi_create_string_utf8",
-                )
-                .and_then(|()| {
+                let made = js_string(env, text).and_then(|msg| {
                     let s = sys::napi_create_error(env, ptr::null_mut(), msg, &mut err);
                     check(s, "napi_create_error")
                 });
