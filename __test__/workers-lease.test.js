@@ -12,14 +12,7 @@ const { native, kHandle } = require('../lib/internal');
 const FIX = path.join(__dirname, 'fixtures', 'workers');
 const TASKS = path.join(FIX, 'tasks.mjs');
 
-/** Polls `cond` until true; fails (never hangs) after `ms`. */
-async function waitFor(cond, what, ms = 15000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const { waitFor } = require('./helpers/until');
 
 async function withPool(options, fn) {
   const pool = new Pool({ threads: 2, filename: TASKS, ...options });

@@ -14,14 +14,7 @@ const FIX = path.join(__dirname, 'fixtures', 'workers');
 const TASKS = path.join(FIX, 'tasks.mjs');
 const ADD = path.join(FIX, 'add.js');
 
-/** Polls `cond` until true; fails (never hangs) after `ms`. */
-async function waitFor(cond, what, ms = 15000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const { waitFor } = require('./helpers/until');
 
 function shared(n = 8) {
   const sab = new SharedArrayBuffer(4 * n);

@@ -9,4 +9,9 @@ async function until(cond, limitMs = 20000, what = cond.toString()) {
   }
 }
 
-module.exports = { until };
+/** `until` with the argument order of the workers tests: (cond, what, limitMs). */
+function waitFor(cond, what, limitMs = 15000) {
+  return until(cond, limitMs, what);
+}
+
+module.exports = { until, waitFor };
