@@ -234,11 +234,9 @@ function resizeOn(handle, input, options) {
     if (o.quality !== undefined) n.quality = checkInteger(o.quality, 'options.quality', 1, 100);
     if (o.effort !== undefined) n.effort = checkInteger(o.effort, 'options.effort', 0, 6);
     if (o.compressionLevel !== undefined) n.compressionLevel = checkInteger(o.compressionLevel, 'options.compressionLevel', 0, 9);
-    if (o.maxInputPixels !== undefined) {
-      n.maxInputPixels = o.maxInputPixels === false ? 0 : checkInteger(o.maxInputPixels, 'options.maxInputPixels', 1, Number.MAX_SAFE_INTEGER);
-    }
-    if (o.maxDecodedBytes !== undefined) {
-      n.maxDecodedBytes = o.maxDecodedBytes === false ? 0 : checkInteger(o.maxDecodedBytes, 'options.maxDecodedBytes', 1, Number.MAX_SAFE_INTEGER);
+    // Limits: a positive integer, or false for none (0 to the kernel).
+    for (const k of ['maxInputPixels', 'maxDecodedBytes']) {
+      if (o[k] !== undefined) n[k] = o[k] === false ? 0 : checkInteger(o[k], `options.${k}`, 1, Number.MAX_SAFE_INTEGER);
     }
     for (const k of BOOLEAN_RESIZE_KEYS) if (o[k] !== undefined) n[k] = checkBoolean(o[k], `options.${k}`);
     return run(o, (token) => native.resize(handle, bytes, n, token));
