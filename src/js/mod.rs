@@ -83,6 +83,8 @@ impl TypeName for Bytes {
 }
 
 impl ToNapiValue for Bytes {
+    // SAFETY: napi-rs's contract for this trait: called on the JS thread of
+    // `env`, which is live for the call; nothing else is assumed.
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         if val.0.len() < COPY_BELOW {
             return Ok(BufferSlice::copy_from(&Env::from_raw(env), &val.0)?.raw());
@@ -180,6 +182,8 @@ impl TypeName for PoolArg {
 }
 
 impl FromNapiValue for PoolArg {
+    // SAFETY: napi-rs's contract for this trait: called on the JS thread of
+    // `env` with `v`, a value of the current call; nothing else is assumed.
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         let e = Env::from_raw(env);
         // SAFETY: napi-rs calls this on the JS thread with a value of the call.
