@@ -181,3 +181,44 @@ test('a saturated lane gives the event loop a turn every few batches (no starvat
     assert.ok(turns > N / ((2 + 4) * 64), `${turns} turns`);
   });
 });
+
+/** The pool's JS lane (lib/workers/index.js keeps it under a symbol). */
+function laneOf(pool) {
+  const k = Object.getOwnPropertySymbols(pool).find((s) => s.description === 'corepool.jsLane');
+  return pool[k];
+}
+
+test('workerSpin: a worker polls for its next batch only while its lease is held; results, async tasks and aborts are unchanged', async () => {
+  for (const workerSpin of [0, 10000]) {
+    await withPool({ threads: 1, workerSpin }, async (pool) => {
+      // Sync and async tasks alternate: an async batch needs the worker's
+      // event loop, so the spin must give way to it.
+      for (let i = 0; i < 50; i++) {
+        assert.equal(await pool.run(i), i * 2);
+        assert.deepEqual(await pool.run(i, { name: 'later' }), { x: i, async: true });
+      }
+      const lane = laneOf(pool);
+      const [slot] = lane.workers;
+      // The batch has ended; its lease is held until this turn's check phase.
+      assert.equal(lane.held.length, 1);
+      assert.equal(Atomics.load(slot.progress, 1), 1);
+      await new Promise((r) => setImmediate(r));
+      // Given back: the worker has stopped spinning (or never started).
+      assert.equal(lane.held.length, 0);
+      assert.equal(Atomics.load(slot.progress, 1), 0);
+      // An abort reaches a task that waits for it.
+      const sab = new SharedArrayBuffer(4);
+      const ac = new AbortController();
+      const p = pool.run(sab, { name: 'waitForAbort', signal: ac.signal });
+      await waitFor(() => lane.c.running === 1 && Atomics.load(slot.progress, 0) === 1, 'the task started');
+      ac.abort();
+      await assert.rejects(p, { name: 'AbortError' });
+      await waitFor(() => Atomics.load(new Int32Array(sab), 0) === 1, 'the worker saw the abort');
+      assert.equal(await pool.run(4), 8);
+      assert.equal(pool.stats().workers.started, 1);
+    });
+  }
+  assert.throws(() => new Pool({ workerSpin: -1 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.workerSpin/ });
+  assert.throws(() => new Pool({ workerSpin: 1.5 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.workerSpin/ });
+  assert.throws(() => new Pool({ workerSpin: '5' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.workerSpin/ });
+});

@@ -24,7 +24,8 @@ const LIBS = ['corepool', 'piscina'];
 function makePool(lib, filename, threads = THREADS) {
   if (lib === 'corepool') {
     const { Pool } = require('..');
-    const pool = new Pool({ threads, filename });
+    const spin = process.env.BENCH_WORKER_SPIN;
+    const pool = new Pool({ threads, filename, ...(spin === undefined ? {} : { workerSpin: +spin }) });
     return { pool, run: (x) => pool.run(x), close: () => pool.close() };
   }
   const { Piscina } = require('piscina');

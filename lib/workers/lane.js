@@ -383,6 +383,7 @@ class JsLane {
     slot.batchId++;
     slot.cursor = 0;
     Atomics.store(slot.progress, 0, 0);
+    Atomics.store(slot.progress, 1, 1);
     const msg = new Array(3 + batch.length * 3);
     msg[0] = RUN;
     msg[1] = slot.batchId;
@@ -576,6 +577,7 @@ class JsLane {
 
   /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
   makeIdle(slot, fresh = false) {
+    Atomics.store(slot.progress, 1, 0); // its lease is gone: stop spinning
     slot.refed = false;
     slot.worker.unref();
     if (this.destroyed) return;
@@ -719,7 +721,10 @@ class JsLane {
     this.idle = [];
     const held = this.held;
     this.held = [];
-    for (const slot of held) this.giveBack(slot.lease);
+    for (const slot of held) {
+      Atomics.store(slot.progress, 1, 0);
+      this.giveBack(slot.lease);
+    }
     await Promise.all(all.map((s) => s.worker.terminate()));
     for (let k = this.qHead; k < this.queue.length; k++) {
       const t = this.queue[k];

@@ -25,7 +25,7 @@ function initFailure(err) {
 class WorkerSlot {
   constructor(lane) {
     this.lane = lane;
-    this.progress = new Int32Array(new SharedArrayBuffer(4));
+    this.progress = new Int32Array(new SharedArrayBuffer(8));
     const o = lane.options;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -35,7 +35,7 @@ class WorkerSlot {
     /** Order of start (set by the lane). */
     this.seq = 0;
     this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2 },
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2, spinUs: o.spinUs },
       transferList: [port2],
       env: o.env,
       argv: o.argv,
