@@ -92,11 +92,86 @@ function checkClonable(payload, transfer) {
       if (payload === null) return 0;
   }
   const t = transfer && transfer.length > 0 ? new Set(transfer) : null;
+  const fast = fastBytes(payload, t);
+  if (fast >= 0) return fast;
   const r = walkClonable(payload, t, false);
   if (typeof r === 'number') return r;
   // Something cannot be cloned: walk again, naming where it is.
   const named = walkClonable(payload, t, true);
   throw typeof named === 'number' ? r : named;
+}
+
+// The fast walk: plain objects, arrays, primitives and binary data only, as
+// one closure-free recursion over module state. It answers for the common
+// payload (JSON-like data, Buffers); anything else — a class instance, a
+// Map, a function — makes it give up, and the full walk below decides.
+let fastBudget = 0;
+let fastCount = 0;
+let fastTransfer = null;
+const fastInside = [];
+
+/** Bytes a clone copies, or -1 when the full walk must decide. */
+function fastBytes(payload, t) {
+  fastBudget = WALK_LIMIT;
+  fastCount = 0;
+  fastTransfer = t;
+  fastInside.length = 0;
+  const ok = fastWalk(payload);
+  fastTransfer = null;
+  fastInside.length = 0;
+  return ok ? fastCount : -1;
+}
+
+function fastWalk(v) {
+  if (v === null || --fastBudget <= 0) return true;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    if (fastInside.includes(v)) return true;
+    fastInside.push(v);
+    for (const k in v) {
+      const x = v[k];
+      if (typeof x === 'string') {
+        fastCount += x.length;
+        continue;
+      }
+      if (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'symbol') continue;
+      // Inherited enumerable properties are not cloned.
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      if (typeof x !== 'object' || !fastWalk(x)) {
+        fastInside.pop();
+        return false;
+      }
+    }
+    fastInside.pop();
+    return true;
+  }
+  if (Array.isArray(v)) {
+    if (fastInside.includes(v)) return true;
+    fastInside.push(v);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'string') {
+        fastCount += x.length;
+        continue;
+      }
+      if (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'symbol') continue;
+      if (typeof x !== 'object' || !fastWalk(x)) {
+        fastInside.pop();
+        return false;
+      }
+    }
+    fastInside.pop();
+    return true;
+  }
+  if (ArrayBuffer.isView(v)) {
+    if (!isSab(v.buffer) && (fastTransfer === null || !fastTransfer.has(v.buffer))) fastCount += v.byteLength;
+    return true;
+  }
+  if (v instanceof ArrayBuffer) {
+    if (fastTransfer === null || !fastTransfer.has(v)) fastCount += v.byteLength;
+    return true;
+  }
+  return false;
 }
 
 /** The refusal for `v`, or null when structured clone takes it (objects: itself, not what it holds). */
