@@ -416,6 +416,8 @@ export interface PoolOptions {
    * budget already granted to that worker. Default: 100.
    */
   workerSpin?: number;
+  /** Added to the JS worker threads' nice value (0–19), so the main thread's event loop wins the CPU first. Linux only (elsewhere ignored). Default: 0. */
+  niceIncrement?: number;
 }
 
 /** Options of {@link Pool.run} / {@link run}. */

@@ -468,6 +468,20 @@ test('worker.terminate() of a thread using the JS lane: no crash or hang; its le
   assert.equal(await run(1, { filename: ADD }), 2);
 });
 
+test('niceIncrement lowers the priority of the worker threads only (Linux)', { skip: process.platform !== 'linux' && 'nice values are per thread on Linux only' }, async () => {
+  const os = require('node:os');
+  const base = os.getPriority(0);
+  await withPool({ niceIncrement: 3 }, async (pool) => {
+    assert.equal(await pool.run(null, { name: 'priority' }), Math.min(19, base + 3));
+  });
+  await withPool({}, async (pool) => {
+    assert.equal(await pool.run(null, { name: 'priority' }), base);
+  });
+  // The main thread keeps its own.
+  assert.equal(os.getPriority(0), base);
+  assert.throws(() => new Pool({ niceIncrement: 20 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.niceIncrement/ });
+});
+
 test('options are validated in Node style', () => {
   assert.throws(() => new Pool({ idleTimeout: -1 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.idleTimeout/ });
   assert.throws(() => new Pool({ execArgv: '--x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.execArgv/ });

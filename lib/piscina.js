@@ -199,6 +199,8 @@ class Piscina extends EventEmitterAsyncResource {
       argv: o.argv,
       execArgv: o.execArgv,
       abortGrace: 0, // piscina terminates the worker of an aborted task at once
+      // Linux only (piscina's Windows thread priorities are not mapped).
+      niceIncrement: process.platform === 'linux' ? Math.min(o.niceIncrement, 19) : 0,
     });
     const lane = workers.laneOf(this.#pool, this.#pool[kHandle]);
     this.#lane = lane;

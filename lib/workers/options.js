@@ -8,7 +8,7 @@ const { typeError, valueError, checkInteger, isPlainObject } = require('../valid
 const { checkSignal, checkTimeout } = require('../run');
 const { CorepoolError } = require('../errors');
 
-const WORKER_OPTION_KEYS = ['filename', 'idleTimeout', 'resourceLimits', 'workerData', 'env', 'argv', 'execArgv', 'closeTimeout', 'abortGrace', 'workerSpin'];
+const WORKER_OPTION_KEYS = ['filename', 'idleTimeout', 'resourceLimits', 'workerData', 'env', 'argv', 'execArgv', 'closeTimeout', 'abortGrace', 'workerSpin', 'niceIncrement'];
 const RUN_OPTION_KEYS = ['filename', 'name', 'transferList', 'signal', 'timeout'];
 const RESOURCE_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 const MAX_MS = 2147483647;
@@ -48,6 +48,7 @@ function workerOptions(o) {
     closeTimeout: checkMs(o.closeTimeout, 'options.closeTimeout', 0, 30000),
     abortGrace: checkMs(o.abortGrace, 'options.abortGrace', 0, 1000),
     spinUs: o.workerSpin === undefined ? 100 : checkInteger(o.workerSpin, 'options.workerSpin', 0, 10000),
+    nice: o.niceIncrement === undefined ? 0 : checkInteger(o.niceIncrement, 'options.niceIncrement', 0, 19),
     workerData: o.workerData,
     env: undefined,
     argv: o.argv === undefined ? undefined : checkStringArray(o.argv, 'options.argv'),

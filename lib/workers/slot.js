@@ -35,7 +35,7 @@ class WorkerSlot {
     /** Order of start (set by the lane). */
     this.seq = 0;
     this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2, spinUs: o.spinUs },
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2, spinUs: o.spinUs, nice: o.nice },
       transferList: [port2],
       env: o.env,
       argv: o.argv,

@@ -31,6 +31,17 @@ const { performance } = require('node:perf_hooks');
 const { fileURLToPath } = require('node:url');
 const { isMoved, transferables } = require('./transfer');
 
+// niceIncrement: on Linux a nice value belongs to a thread, so this lowers
+// the priority of this worker thread only (the main thread keeps its own).
+if (workerData.nice > 0 && process.platform === 'linux') {
+  const os = require('node:os');
+  try {
+    os.setPriority(0, Math.min(19, os.getPriority(0) + workerData.nice));
+  } catch {
+    // Not permitted here: run at the inherited priority.
+  }
+}
+
 const progress = new Int32Array(workerData.progress);
 const port = workerData.port;
 const RUN = 1;
