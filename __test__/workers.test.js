@@ -482,6 +482,20 @@ test('niceIncrement lowers the priority of the worker threads only (Linux)', { s
   assert.throws(() => new Pool({ niceIncrement: 20 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.niceIncrement/ });
 });
 
+test('a polluted Object.prototype configures nothing: options are read from own properties only', async () => {
+  // (Not `signal`: Node's own streams read options.signal.)
+  const keys = { execArgv: ['--not-a-real-flag'], env: { NODE_OPTIONS: '--title=polluted' }, timeout: 1, filename: '/nonexistent.js', name: 'nope', algorithm: 'md5', maxQueue: 0, workerSpin: -5 };
+  Object.assign(Object.prototype, keys);
+  try {
+    await withPool({}, async (pool) => {
+      assert.equal(await pool.run(21), 42);
+      assert.equal((await pool.digest('abc', 'sha256', {})).length, 32);
+    });
+  } finally {
+    for (const k of Object.keys(keys)) delete Object.prototype[k];
+  }
+});
+
 test('options are validated in Node style', () => {
   assert.throws(() => new Pool({ idleTimeout: -1 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.idleTimeout/ });
   assert.throws(() => new Pool({ execArgv: '--x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.execArgv/ });

@@ -154,8 +154,9 @@ class Piscina extends EventEmitterAsyncResource {
   constructor(opts = {}) {
     super({ name: 'Piscina', requireManualDestroy: true });
     if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
-    // Own properties only: a polluted prototype must not configure the pool.
-    const options = Object.fromEntries(Object.entries(opts));
+    // Own properties only, kept without a prototype: a polluted
+    // Object.prototype must not configure the pool (nor show in `options`).
+    const options = Object.assign(Object.create(null), opts);
     validate(options);
     const cpus = availableParallelism();
     // piscina's defaults: minThreads = half the CPUs, maxThreads = 1.5x;
@@ -167,7 +168,7 @@ class Piscina extends EventEmitterAsyncResource {
     let maxQueue = options.maxQueue === undefined ? Infinity : options.maxQueue;
     if (maxQueue === 'auto') maxQueue = maxThreads ** 2;
     const atomics = options.atomics !== undefined ? options.atomics : options.useAtomics === false ? 'disabled' : 'sync';
-    this.#options = {
+    this.#options = Object.assign(Object.create(null), {
       ...options,
       filename: options.filename === undefined ? null : options.filename,
       name: options.name == null ? 'default' : options.name,
@@ -182,7 +183,7 @@ class Piscina extends EventEmitterAsyncResource {
       recordTiming: options.recordTiming === undefined ? true : options.recordTiming,
       stricterFIFO: options.stricterFIFO === true,
       workerHistogram: options.workerHistogram === true,
-    };
+    });
     const o = this.#options;
     this.#pool = new Pool({
       threads: maxThreads,

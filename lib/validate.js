@@ -39,12 +39,16 @@ function isPlainObject(v) {
 function checkOptions(options, name, allowed) {
   if (options === undefined || options === null) return {};
   if (!isPlainObject(options)) throw typeError(name, 'an object', options);
+  // A copy of the own properties, without a prototype: an option nobody
+  // passed reads as undefined even when Object.prototype is polluted.
+  const out = Object.create(null);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       throw valueError(`${name}.${key}`, `one of the known options (${allowed.join(', ')})`, options[key]);
     }
+    out[key] = options[key];
   }
-  return options;
+  return out;
 }
 
 function checkInteger(value, name, min, max) {

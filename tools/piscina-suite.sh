@@ -2,7 +2,7 @@
 # Runs piscina's own test suite (the test/ folder of the installed piscina
 # package, 5.3.2) against corepool/piscina: a temporary copy in which
 # `piscina`, `..`, `../dist`, `../dist/symbols` and `../dist/common` resolve to
-# lib/piscina.js. Needs the registry once, for tsx and concat-stream (the
+# lib/piscina.js. Needs the registry once, for tsx, concat-stream and @napi-rs/nice (the
 # suite's own dev dependencies). One file at a time, TIMEOUT seconds each
 # (files whose tests block the main thread waiting for a task to start hang;
 # see README "corepool/piscina").
@@ -38,16 +38,29 @@ exports.isMovable = (x) => x != null && typeof x === 'object' && x[kMoved] === t
 exports.isTransferable = (x) => x != null && typeof x === 'object' && P.transferableSymbol in x && P.valueSymbol in x;
 exports.markMovable = (x) => { x[kMoved] = true; x.value = x[P.valueSymbol]; x.transfer = [].concat(x[P.transferableSymbol]); };
 JS
-(cd "$DIR" && npm install --no-save --no-audit --no-fund --no-package-lock tsx concat-stream >/dev/null 2>&1) || { echo "npm install tsx concat-stream failed"; exit 1; }
+(cd "$DIR" && npm install --no-save --no-audit --no-fund --no-package-lock tsx concat-stream @napi-rs/nice >/dev/null 2>&1) || { echo "npm install tsx concat-stream @napi-rs/nice failed"; exit 1; }
 mkdir -p "$DIR/node_modules" && ln -sfn "$DIR" "$DIR/node_modules/piscina"
 cd "$DIR"
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(test/*.test.ts)
 total_pass=0; total_fail=0
+# abort-task: 4 of its tests block the main thread until a task has started
+# (synchronous dispatch, see README); the other 9 run by name.
+ABORT_TASK_PATTERN='EventEmitter before running|will not share workers|rejects task immediately|cleans up properly'
+partial_ok=0
 for f in "${files[@]}"; do
-  out=$(timeout "$TIMEOUT" node --import=tsx --test --test-reporter=tap "$f" 2>&1); rc=$?
+  args=()
+  [ "$f" = test/abort-task.test.ts ] && args=(--test-name-pattern="$ABORT_TASK_PATTERN")
+  out=$(timeout "$TIMEOUT" node --import=tsx --test --test-reporter=tap "${args[@]}" "$f" 2>&1); rc=$?
   p=$(echo "$out" | awk '/^# pass/{print $3}'); fl=$(echo "$out" | awk '/^# fail/{print $3}')
-  [ $rc -eq 124 ] && echo "$f: timed out after ${TIMEOUT}s" || echo "$f: pass ${p:-0} fail ${fl:-0}"
+  [ -n "${VERBOSE:-}" ] && echo "$out" | grep -E -A25 "^not ok|^    not ok" | head -120
+  if [ $rc -eq 124 ]; then
+    ok=$(echo "$out" | grep -c '^ok ')
+    echo "$f: timed out after ${TIMEOUT}s; $ok passed before that"
+    partial_ok=$((partial_ok + ok))
+  else
+    echo "$f: pass ${p:-0} fail ${fl:-0}${args:+ (filtered: ${args[*]})}"
+  fi
   total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${fl:-0}))
 done
-echo "files that ran to the end: $total_pass passed, $total_fail failed"
+echo "files that ran to the end: $total_pass passed, $total_fail failed; $partial_ok more passed in files that then timed out"

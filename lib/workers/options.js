@@ -123,9 +123,13 @@ function typeScriptError(url) {
  */
 function runOptions(options, defaults) {
   if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError('options', 'an object', options);
-  const o = options || {};
-  for (const key of Object.keys(o)) {
-    if (!RUN_OPTION_KEYS.includes(key)) throw valueError(`options.${key}`, `one of the known options (${RUN_OPTION_KEYS.join(', ')})`, o[key]);
+  // Own properties only (see checkOptions): a copy without a prototype.
+  const o = Object.create(null);
+  if (options) {
+    for (const key of Object.keys(options)) {
+      if (!RUN_OPTION_KEYS.includes(key)) throw valueError(`options.${key}`, `one of the known options (${RUN_OPTION_KEYS.join(', ')})`, options[key]);
+      o[key] = options[key];
+    }
   }
   const url = o.filename === undefined || o.filename === null ? defaults.url : toModuleUrl(o.filename, 'options.filename');
   if (url === undefined) {
