@@ -1,7 +1,7 @@
 'use strict';
 // The JS lane (pool.run) against piscina, 2 threads each, same worker files:
 //  (a) tiny task (x => x + 1), 1000 in flight: tasks/s
-//  (b) tiny task, sequential round trip: p50/p99
+//  (b) tiny task, sequential round trip: p50/p99, CPU per task
 //  (c) real tasks, 64 in flight: parse a 1 MB CSV + aggregate; render a
 //      ~55 KB HTML page: tasks/s and event-loop delay p99
 //  (d) mixed load: bcrypt cost 10 + the CSV task, 32 in flight each.
@@ -65,13 +65,16 @@ async function sequential(lib) {
   const p = makePool(lib, path.join(W, 'add.js'));
   for (let i = 0; i < 2000; i++) await p.run(i);
   const lat = [];
+  const c0 = process.cpuUsage();
   for (let i = 0; i < SEQ_N; i++) {
     const t = process.hrtime.bigint();
     await p.run(i);
     lat.push(Number(process.hrtime.bigint() - t) / 1e3);
   }
+  const c = process.cpuUsage(c0);
   await p.close();
-  return { p50Us: percentile(lat, 50), p99Us: percentile(lat, 99) };
+  // CPU of every thread of the process, per task.
+  return { p50Us: percentile(lat, 50), p99Us: percentile(lat, 99), cpuUs: (c.user + c.system) / SEQ_N };
 }
 
 async function real(lib, kind) {
@@ -161,6 +164,7 @@ function main() {
       tinyLoopP99: med(lib, 'tiny', (x) => x.loopP99),
       seqP50: med(lib, 'seq', (x) => x.p50Us),
       seqP99: med(lib, 'seq', (x) => x.p99Us),
+      seqCpu: med(lib, 'seq', (x) => x.cpuUs),
       csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
       csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
       tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
@@ -188,6 +192,7 @@ function main() {
         ['  loop delay p99 ms', f2(c.tinyLoopP99), f2(p.tinyLoopP99), ''],
         ['tiny task, sequential round trip p50 µs', f1(c.seqP50), f1(p.seqP50), ratio(c.seqP50, p.seqP50)],
         ['  p99 µs', f1(c.seqP99), f1(p.seqP99), ratio(c.seqP99, p.seqP99)],
+        ['  CPU per task µs (all threads)', f1(c.seqCpu), f1(p.seqCpu), ratio(c.seqCpu, p.seqCpu)],
         ['CSV 1 MB parse + aggregate, 64 in flight, tasks/s', f1(c.csvPerSec), f1(p.csvPerSec), ratio(c.csvPerSec, p.csvPerSec)],
         ['  loop delay p99 ms', f2(c.csvLoopP99), f2(p.csvLoopP99), ''],
         ['HTML template ~55 KB, 64 in flight, tasks/s', f0(c.tplPerSec), f0(p.tplPerSec), ratio(c.tplPerSec, p.tplPerSec)],
