@@ -8,7 +8,8 @@
 //      corepool: one Pool of 2 threads runs both (native hash + JS lane).
 //      peer: piscina (2 threads) for CSV + the `bcrypt` package for hashes
 //      (libuv's 4 threads). CPU busy (cores used by the process), loop p99.
-//  (e) idle RSS added per JS worker (4 workers started, then idle)
+//  (e) idle RSS added per JS worker (4 workers started, then idle), over
+//      the same library's pool with no JS worker started
 // Each variant runs in its own process, RUNS times; tables show medians.
 // Usage: node bench/workers.js   Env: RUNS (3), DUR_MS (3000), SEQ_N (3000)
 const path = require('node:path');
@@ -112,7 +113,7 @@ async function mixed(lib) {
   return { hashPerSec: h.done / h.secs, csvPerSec: c.done / c.secs, cores, loopP99: loop.p99 };
 }
 
-async function rss(lib) {
+async function rss(lib, base) {
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
       global.gc();
@@ -121,8 +122,25 @@ async function rss(lib) {
     return process.memoryUsage().rss / 1048576;
   };
   const N = 4;
-  if (lib === 'node') return { rssMB: await settle() };
   const file = path.join(W, 'add.js');
+  if (base) {
+    // The baseline: the library loaded and its pool created, no JS worker
+    // started (corepool's native threads started by one digest), so the
+    // addon's own memory is not counted per worker.
+    if (lib === 'corepool') {
+      const { Pool } = require('..');
+      const pool = new Pool({ threads: N, filename: file });
+      await pool.digest('x');
+      const rssMB = await settle();
+      await pool.close();
+      return { rssMB };
+    }
+    const { Piscina } = require('piscina');
+    const pool = new Piscina({ filename: file, minThreads: 0, maxThreads: N });
+    const rssMB = await settle();
+    await pool.destroy();
+    return { rssMB };
+  }
   const p = makePool(lib, file, N);
   // Start N workers: piscina starts minThreads at once; corepool on demand.
   const started = () => (lib === 'corepool' ? p.pool.stats().workers.alive : p.pool.threads.length);
@@ -143,8 +161,8 @@ function main() {
   const runs = {};
   const add = (lib, key, v) => ((runs[lib] ??= {})[key] ??= []).push(v);
   for (let r = 0; r < RUNS; r++) {
-    add('node', 'rss', child(__filename, ['node', 'rss']));
     for (const lib of LIBS) {
+      add(lib, 'rssBase', child(__filename, [lib, 'rss', 'base']));
       add(lib, 'tiny', child(__filename, [lib, 'tiny']));
       add(lib, 'seq', child(__filename, [lib, 'sequential']));
       add(lib, 'csv', child(__filename, [lib, 'real', 'csv']));
@@ -156,7 +174,6 @@ function main() {
   }
   process.stderr.write('\n');
   const med = (lib, key, f) => median(runs[lib][key].map(f));
-  const base = med('node', 'rss', (x) => x.rssMB);
   const s = {};
   for (const lib of LIBS) {
     s[lib] = {
@@ -173,7 +190,7 @@ function main() {
       mixCsv: med(lib, 'mixed', (x) => x.csvPerSec),
       mixCores: med(lib, 'mixed', (x) => x.cores),
       mixLoopP99: med(lib, 'mixed', (x) => x.loopP99),
-      rssPerWorker: med(lib, 'rss', (x) => (x.rssMB - base) / x.workers),
+      rssPerWorker: (med(lib, 'rss', (x) => x.rssMB) - med(lib, 'rssBase', (x) => x.rssMB)) / med(lib, 'rss', (x) => x.workers),
     };
   }
   const c = s.corepool;
