@@ -121,6 +121,17 @@ async function rss(lib, base) {
     }
     return process.memoryUsage().rss / 1048576;
   };
+  // Private (anonymous) resident memory, Linux: RSS also counts pages of the
+  // node binary that running code touches (V8's optimizing compiler, say),
+  // which are shared with every other node process and paged in once.
+  const anon = () => {
+    try {
+      const m = /RssAnon:\s+(\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
+      return m ? +m[1] / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  };
   const N = 4;
   const file = path.join(W, 'add.js');
   if (base) {
@@ -132,14 +143,16 @@ async function rss(lib, base) {
       const pool = new Pool({ threads: N, filename: file });
       await pool.digest('x');
       const rssMB = await settle();
+      const anonMB = anon();
       await pool.close();
-      return { rssMB };
+      return { rssMB, anonMB };
     }
     const { Piscina } = require('piscina');
     const pool = new Piscina({ filename: file, minThreads: 0, maxThreads: N });
     const rssMB = await settle();
+    const anonMB = anon();
     await pool.destroy();
-    return { rssMB };
+    return { rssMB, anonMB };
   }
   const p = makePool(lib, file, N);
   // Start N workers: piscina starts minThreads at once; corepool on demand.
@@ -148,8 +161,9 @@ async function rss(lib, base) {
   await Promise.all(Array.from({ length: 64 }, (_, i) => p.run(i)));
   const workers = started();
   const rssMB = await settle();
+  const anonMB = anon();
   await p.close();
-  return { rssMB, workers };
+  return { rssMB, anonMB, workers };
 }
 
 async function childMain([lib, what, arg]) {
@@ -191,6 +205,7 @@ function main() {
       mixCores: med(lib, 'mixed', (x) => x.cores),
       mixLoopP99: med(lib, 'mixed', (x) => x.loopP99),
       rssPerWorker: (med(lib, 'rss', (x) => x.rssMB) - med(lib, 'rssBase', (x) => x.rssMB)) / med(lib, 'rss', (x) => x.workers),
+      anonPerWorker: (med(lib, 'rss', (x) => x.anonMB) - med(lib, 'rssBase', (x) => x.anonMB)) / med(lib, 'rss', (x) => x.workers),
     };
   }
   const c = s.corepool;
@@ -215,6 +230,7 @@ function main() {
         ['HTML template ~55 KB, 64 in flight, tasks/s', f0(c.tplPerSec), f0(p.tplPerSec), ratio(c.tplPerSec, p.tplPerSec)],
         ['  loop delay p99 ms', f2(c.tplLoopP99), f2(p.tplLoopP99), ''],
         ['idle RSS added per JS worker, MB', f1(c.rssPerWorker), f1(p.rssPerWorker), ratio(c.rssPerWorker, p.rssPerWorker)],
+        ['  of it private (RssAnon), MB', f1(c.anonPerWorker), f1(p.anonPerWorker), ratio(c.anonPerWorker, p.anonPerWorker)],
       ],
     ),
   );
