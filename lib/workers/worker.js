@@ -277,8 +277,7 @@ let spinning = false;
 
 /**
  * Polls for the next message while the lease is held, up to SPIN_MS (see
- * the top). Allocation-free: the clock is read every 32 polls (a BigInt
- * clock per poll grew each worker's heap by about 1 MB).
+ * the top). Allocation-free; the clock is read every 32 polls.
  */
 function spin() {
   if (SPIN_MS === 0) return;
