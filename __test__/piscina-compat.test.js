@@ -64,3 +64,30 @@ test('move() transfers and exposes piscina\'s view', async () => {
   assert.equal(ab.byteLength, 0);
   await pool.destroy();
 });
+
+test("each run() is a 'Piscina.Task' async resource; its promise settles inside it", async () => {
+  const { createHook, executionAsyncId, AsyncLocalStorage } = require('node:async_hooks');
+  const ids = [];
+  let settledInside = 0;
+  const hook = createHook({
+    init(id, type) {
+      if (type === 'Piscina.Task') ids.push(id);
+    },
+    promiseResolve() {
+      if (ids.includes(executionAsyncId())) settledInside++;
+    },
+  });
+  const pool = new Piscina({ filename: ADD, maxThreads: 1 });
+  const als = new AsyncLocalStorage();
+  hook.enable();
+  try {
+    const [a, b] = await als.run('request-7', () => Promise.all([pool.run(1).then((v) => [v, als.getStore()]), pool.run(2).catch(() => 'x')]));
+    assert.deepEqual(a, [2, 'request-7']);
+    assert.equal(b, 3);
+  } finally {
+    hook.disable();
+    await pool.destroy();
+  }
+  assert.equal(ids.length, 2);
+  assert.equal(settledInside, 2);
+});

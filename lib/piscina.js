@@ -6,6 +6,7 @@
 // on worker_threads under that pool's run slots (see lib/workers/lane.js).
 // Differences from piscina are listed in the README ("corepool/piscina").
 const { EventEmitterAsyncResource, EventEmitter } = require('node:events');
+const { AsyncResource } = require('node:async_hooks');
 const { createHistogram, performance } = require('node:perf_hooks');
 const { availableParallelism } = require('node:os');
 const { MessagePort } = require('node:worker_threads');
@@ -278,9 +279,23 @@ class Piscina extends EventEmitterAsyncResource {
       transferList: transfer,
       signal: sig,
     });
-    if (done !== null) p.then(done, done);
-    return p.catch((err) => {
-      throw this.#translate(err, sig);
+    // piscina's task is an async resource ('Piscina.Task'): its promise
+    // settles inside that resource's scope, so async_hooks-based tools see
+    // the task from run() to its result.
+    const resource = new AsyncResource('Piscina.Task', { requireManualDestroy: true });
+    return new Promise((resolve, reject) => {
+      p.then(
+        (value) => {
+          if (done !== null) done();
+          resource.runInAsyncScope(resolve, null, value);
+          resource.emitDestroy();
+        },
+        (err) => {
+          if (done !== null) done();
+          resource.runInAsyncScope(reject, null, this.#translate(err, sig));
+          resource.emitDestroy();
+        },
+      );
     });
   }
 
