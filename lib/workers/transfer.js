@@ -125,43 +125,24 @@ function fastBytes(payload, t) {
 function fastWalk(v) {
   if (v === null || --fastBudget <= 0) return true;
   const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
+  const plain = proto === Object.prototype || proto === null;
+  if (plain || Array.isArray(v)) {
     if (fastInside.includes(v)) return true;
     fastInside.push(v);
-    for (const k in v) {
-      const x = v[k];
-      if (typeof x === 'string') {
-        fastCount += x.length;
-        continue;
+    let ok = true;
+    if (plain) {
+      for (const k in v) {
+        // Inherited enumerable properties are not cloned.
+        if (!fastValue(v[k]) && Object.prototype.hasOwnProperty.call(v, k)) {
+          ok = false;
+          break;
+        }
       }
-      if (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'symbol') continue;
-      // Inherited enumerable properties are not cloned.
-      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-      if (typeof x !== 'object' || !fastWalk(x)) {
-        fastInside.pop();
-        return false;
-      }
+    } else {
+      for (let i = 0; i < v.length && ok; i++) ok = fastValue(v[i]);
     }
     fastInside.pop();
-    return true;
-  }
-  if (Array.isArray(v)) {
-    if (fastInside.includes(v)) return true;
-    fastInside.push(v);
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (typeof x === 'string') {
-        fastCount += x.length;
-        continue;
-      }
-      if (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'symbol') continue;
-      if (typeof x !== 'object' || !fastWalk(x)) {
-        fastInside.pop();
-        return false;
-      }
-    }
-    fastInside.pop();
-    return true;
+    return ok;
   }
   if (ArrayBuffer.isView(v)) {
     if (!isSab(v.buffer) && (fastTransfer === null || !fastTransfer.has(v.buffer))) fastCount += v.byteLength;
@@ -172,6 +153,22 @@ function fastWalk(v) {
     return true;
   }
   return false;
+}
+
+/** One value inside plain data: false when the fast walk must give up. */
+function fastValue(x) {
+  switch (typeof x) {
+    case 'string':
+      fastCount += x.length;
+      return true;
+    case 'object':
+      return fastWalk(x);
+    case 'function':
+    case 'symbol':
+      return false;
+    default:
+      return true;
+  }
 }
 
 /** The refusal for `v`, or null when structured clone takes it (objects: itself, not what it holds). */
