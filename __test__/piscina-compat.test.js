@@ -91,3 +91,14 @@ test("each run() is a 'Piscina.Task' async resource; its promise settles inside 
   assert.equal(ids.length, 2);
   assert.equal(settledInside, 2);
 });
+
+test("atomics: 'disabled' (or useAtomics: false) turns the workers' spin off", async () => {
+  for (const [options, spin] of [[{}, 100], [{ atomics: 'sync' }, 100], [{ atomics: 'disabled' }, 0], [{ useAtomics: false }, 0]]) {
+    const pool = new Piscina({ filename: TASKS, maxThreads: 1, ...options });
+    try {
+      assert.equal(await pool.run(null, { name: 'spinBudget' }), spin, JSON.stringify(options));
+    } finally {
+      await pool.destroy();
+    }
+  }
+});

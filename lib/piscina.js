@@ -203,6 +203,9 @@ class Piscina extends EventEmitterAsyncResource {
       abortGrace: 0, // piscina terminates the worker of an aborted task at once
       // Linux only (piscina's Windows thread priorities are not mapped).
       niceIncrement: process.platform === 'linux' ? Math.min(o.niceIncrement, 19) : 0,
+      // atomics: 'disabled' asks piscina's workers not to block between
+      // tasks; ours then do not spin for the next batch either.
+      ...(atomics === 'disabled' ? { workerSpin: 0 } : {}),
     });
     const lane = workers.laneOf(this.#pool, this.#pool[kHandle]);
     this.#lane = lane;
