@@ -182,6 +182,9 @@ test('a saturated lane gives the event loop a turn every few batches (no starvat
   });
 });
 
+/** The cores the lane counts when it lets a worker spin (lane.js). */
+const CORES = Math.max(1, Math.min(require('node:os').availableParallelism(), require('..').defaultThreads()));
+
 /** The pool's JS lane (lib/workers/index.js keeps it under a symbol). */
 function laneOf(pool) {
   const k = Object.getOwnPropertySymbols(pool).find((s) => s.description === 'corepool.jsLane');
@@ -199,9 +202,11 @@ test('workerSpin: a worker polls for its next batch only while its lease is held
       }
       const lane = laneOf(pool);
       const [slot] = lane.workers;
-      // The batch has ended; its lease is held until this turn's check phase.
+      // The batch has ended; its lease is held until this turn's check phase
+      // (and the worker may spin meanwhile, when spinning is on and a core
+      // is left for the main thread).
       assert.equal(lane.held.length, 1);
-      assert.equal(Atomics.load(slot.progress, 1), 1);
+      assert.equal(Atomics.load(slot.progress, 1), workerSpin > 0 && 1 < CORES ? 1 : 0);
       await new Promise((r) => setImmediate(r));
       // Given back: the worker has stopped spinning (or never started).
       assert.equal(lane.held.length, 0);
@@ -221,4 +226,22 @@ test('workerSpin: a worker polls for its next batch only while its lease is held
   assert.throws(() => new Pool({ workerSpin: -1 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.workerSpin/ });
   assert.throws(() => new Pool({ workerSpin: 1.5 }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.workerSpin/ });
   assert.throws(() => new Pool({ workerSpin: '5' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.workerSpin/ });
+});
+
+test('workerSpin: no spin while native tasks and busy workers leave no core for the main thread', async () => {
+  await withPool({ threads: 2, workerSpin: 10000 }, async (pool) => {
+    const h = pool[kHandle];
+    const nat = native.__testSleep(h, 400, 0);
+    await waitFor(() => native.nativeRunning(h) === 1, 'the native task to run');
+    assert.equal(await pool.run(1), 2);
+    const lane = laneOf(pool);
+    const [slot] = lane.workers;
+    // Dispatched beside a running native task: 1 + 1 threads busy.
+    assert.equal(Atomics.load(slot.progress, 1), 2 < CORES ? 1 : 0);
+    await nat;
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await pool.run(2), 4);
+    // Alone now: 1 thread busy.
+    assert.equal(Atomics.load(slot.progress, 1), 1 < CORES ? 1 : 0);
+  });
 });

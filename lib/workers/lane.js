@@ -44,6 +44,7 @@
 // the process alive.
 const { receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+const { availableParallelism } = require('node:os');
 const native = require('../native');
 const { CorepoolError, AbortError } = require('../errors');
 const { checkClonable, warnCloneCost, isMoved, transferables } = require('./transfer');
@@ -51,6 +52,8 @@ const { rebuildError } = require('./remote-error');
 const { WorkerSlot, exitedError, initFailure } = require('./slot');
 
 const MAX_BATCH = 64;
+/** The cores the process may run on (sched affinity; the pool's default size when it is lower, e.g. a cgroup CPU quota). */
+const CORES = Math.max(1, Math.min(availableParallelism(), native.defaultThreads()));
 const BATCH_BUDGET_MS = 2;
 /** Messages of the lane's protocol (see worker.js). */
 const RUN = 1;
@@ -383,7 +386,8 @@ class JsLane {
     slot.batchId++;
     slot.cursor = 0;
     Atomics.store(slot.progress, 0, 0);
-    Atomics.store(slot.progress, 1, 1);
+    if (this.spinAllowed()) Atomics.store(slot.progress, 1, 1);
+    else for (const w of this.workers) Atomics.store(w.progress, 1, 0); // this one, and any still allowed
     const msg = new Array(3 + batch.length * 3);
     msg[0] = RUN;
     msg[1] = slot.batchId;
@@ -438,6 +442,20 @@ class JsLane {
       native.releaseJs(this.handle, batch.length);
       this.endBatch(slot);
     }
+  }
+
+  /**
+   * Whether the worker of the batch being dispatched may spin for its next
+   * one (worker.js): only while a core stays free for the main thread —
+   * pool threads running native tasks plus workers with a batch (this one
+   * included) fewer than the cores. Under load a spinning worker would take
+   * the CPU the main thread needs to send it that next batch.
+   */
+  spinAllowed() {
+    if (this.options.spinUs === 0) return false;
+    let busy = native.nativeRunning(this.handle);
+    for (const w of this.workers) if (w.batch !== null) busy++;
+    return busy < CORES;
   }
 
   finishRunning(task, ok, value) {

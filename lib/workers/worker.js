@@ -17,15 +17,17 @@
 //   (aborted before it started), 3 module load failure (ERR_WORKER_INIT).
 // Before task i of a batch starts, progress[0] = i + 1, so if the worker dies
 // the main thread knows which tasks never started. progress[1] is 1 while the
-// lane holds this worker's lease (its run slot), 0 once it is given back.
+// lane holds this worker's lease (its run slot) and lets it spin, 0 once the
+// lease is given back (or when spinning would not pay, see lane.js
+// spinAllowed: no core left free for the main thread).
 //
 // Spinning. After posting a batch's results, the worker polls its port for
-// the next batch for up to SPIN_US (default 100 µs), but only while its lease
-// is held (progress[1] = 1): the run slot is this worker's anyway, so the
-// spin burns no CPU the budget has not already granted. A sequential
-// `await pool.run()` loop then finds the worker awake: on a VM whose idle
-// vCPUs halt at once, waking a thread costs tens of µs, and a round trip
-// would pay it twice (once per direction) without the spin.
+// the next batch for up to workerSpin µs (default 100), but only while
+// progress[1] = 1: the run slot is this worker's anyway, so the spin burns
+// no CPU the budget has not already granted. A sequential `await
+// pool.run()` loop then finds the worker awake: on a VM whose idle vCPUs
+// halt at once, waking a thread costs tens of µs, and a round trip would pay
+// it twice (once per direction) without the spin.
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { fileURLToPath } = require('node:url');

@@ -62,3 +62,9 @@ pub fn leases_parked(pool: PoolArg) -> u32 {
 pub fn native_queued(pool: PoolArg) -> u32 {
     pool.0.native_queued() as u32
 }
+
+/// `nativeRunning(pool)`: native tasks running on pool threads now.
+#[napi]
+pub fn native_running(pool: PoolArg) -> u32 {
+    pool.0.native_running() as u32
+}

@@ -94,6 +94,11 @@ impl Pool {
         self.counters.queued.load(Ordering::Relaxed)
     }
 
+    /// Native tasks running now (a bcrypt batch counts each of its tasks).
+    pub fn native_running(&self) -> usize {
+        self.counters.running.load(Ordering::Relaxed)
+    }
+
     /// Leases currently holding a pool thread.
     pub fn leases_parked(&self) -> usize {
         self.leases.parked.load(Ordering::Relaxed)
