@@ -411,9 +411,10 @@ export interface PoolOptions {
   abortGrace?: number;
   /**
    * Microseconds a JS worker keeps polling for its next batch after answering
-   * one, while the pool still holds its run slot (0 turns it off). Saves a
-   * thread wake-up per sequential task; the spin only uses CPU the shared
-   * budget already granted to that worker. Default: 100.
+   * one, while the pool still holds its run slot and a core is left for the
+   * main thread (0 turns it off). Saves a thread wake-up per sequential task;
+   * the spin only uses CPU the shared budget already granted to that worker.
+   * Default: 100.
    */
   workerSpin?: number;
   /** Added to the JS worker threads' nice value (0–19), so the main thread's event loop wins the CPU first. Linux only (elsewhere ignored). Default: 0. */
