@@ -102,3 +102,19 @@ test("atomics: 'disabled' (or useAtomics: false) turns the workers' spin off", a
     }
   }
 });
+
+test('idleThreads drops as soon as run() queues a task, and comes back when it settles', async () => {
+  const pool = new Piscina({ filename: TASKS, minThreads: 2, maxThreads: 2 });
+  try {
+    assert.equal(pool.idleThreads, 2);
+    const first = pool.run(1);
+    assert.equal(pool.idleThreads, 1);
+    const second = pool.run(2);
+    assert.equal(pool.idleThreads, 0);
+    assert.deepEqual(await Promise.all([first, second]), [2, 4]);
+    assert.equal(pool.idleThreads, 2);
+  } finally {
+    await pool.destroy();
+  }
+  assert.equal(pool.idleThreads, 0);
+});

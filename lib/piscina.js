@@ -370,8 +370,11 @@ class Piscina extends EventEmitterAsyncResource {
   }
 
   get idleThreads() {
-    // Workers whose lease the lane holds for a moment after a batch are idle too.
-    return this.#lane.idle.length + this.#lane.held.length;
+    // Workers whose lease the lane holds for a moment after a batch are idle
+    // too; a task queued by run() is on its way to one of them (piscina hands
+    // it over inside run(), corepool once the lease is granted).
+    const lane = this.#lane;
+    return Math.max(0, lane.idle.length + lane.held.length - lane.c.queued);
   }
 
   /** Tasks that no thread can take now (piscina: waiting for a worker). */
