@@ -118,3 +118,14 @@ test('idleThreads drops as soon as run() queues a task, and comes back when it s
   }
   assert.equal(pool.idleThreads, 0);
 });
+
+test('close({ force: true }) lets the tasks piscina would have handed to workers finish and aborts the rest', async () => {
+  for (const [concurrentTasksPerWorker, finish] of [[1, 1], [2, 2]]) {
+    const pool = new Piscina({ filename: ADD, maxThreads: 1, concurrentTasksPerWorker });
+    const tasks = [1, 2, 3].map((x) => pool.run(x).then((v) => ['ok', v], (e) => ['rejected', e.name, e.message]));
+    await pool.close({ force: true });
+    const expected = [1, 2, 3].map((x, i) => (i < finish ? ['ok', x + 1] : ['rejected', 'AbortError', 'The task has been aborted']));
+    assert.deepEqual(await Promise.all(tasks), expected, `concurrentTasksPerWorker: ${concurrentTasksPerWorker}`);
+    await assert.rejects(pool.run(1), { name: 'AbortError' });
+  }
+});

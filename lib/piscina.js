@@ -329,7 +329,14 @@ class Piscina extends EventEmitterAsyncResource {
   async close(options = {}) {
     if (this.#destroyed) return;
     this.#closing = true;
-    if (options && options.force) this.#lane.abortQueued(() => new AbortError('queue is being terminated'));
+    if (options && options.force) {
+      // piscina hands up to maxThreads × concurrentTasksPerWorker tasks to
+      // its workers inside run(); those count as started and finish. Only
+      // the ones beyond that (piscina's queue) are aborted.
+      const o = this.#options;
+      const handedOver = Math.max(0, o.maxThreads * o.concurrentTasksPerWorker - this.#lane.c.running);
+      this.#lane.abortQueued(() => new AbortError('queue is being terminated'), handedOver);
+    }
     const timedOut = await this.#lane.close();
     if (timedOut) this.emit('error', new Error('Close operation timed out'));
     await this.#pool.close();

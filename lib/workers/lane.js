@@ -718,11 +718,13 @@ class JsLane {
     return late;
   }
 
-  /** Rejects every queued (not started) task with `makeError()`. */
-  abortQueued(makeError) {
+  /** Rejects the queued (not started) tasks with `makeError()`, all but the first `keep`. */
+  abortQueued(makeError, keep = 0) {
     for (let k = this.qHead; k < this.queue.length; k++) {
       const t = this.queue[k];
-      if (t !== undefined && t.state === QUEUED) this.finishQueued(t, false, makeError());
+      if (t === undefined || t.state !== QUEUED) continue;
+      if (keep > 0) keep--;
+      else this.finishQueued(t, false, makeError());
     }
   }
 
