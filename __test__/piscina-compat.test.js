@@ -129,3 +129,16 @@ test('close({ force: true }) lets the tasks piscina would have handed to workers
     await assert.rejects(pool.run(1), { name: 'AbortError' });
   }
 });
+
+test('concurrentTasksPerWorker widens what counts as handed to a worker: queueSize and maxQueue', async () => {
+  const pool = new Piscina({ filename: ADD, minThreads: 0, maxThreads: 1, maxQueue: 0, concurrentTasksPerWorker: 2 });
+  try {
+    const tasks = [pool.run(1), pool.run(2)];
+    assert.equal(pool.queueSize, 0);
+    // A third task is over maxThreads × concurrentTasksPerWorker + maxQueue.
+    await assert.rejects(pool.run(3), /No task queue available and all Workers are busy/);
+    assert.deepEqual(await Promise.all(tasks), [2, 3]);
+  } finally {
+    await pool.destroy();
+  }
+});

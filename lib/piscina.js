@@ -168,6 +168,7 @@ class Piscina extends EventEmitterAsyncResource {
     if (options.minThreads !== undefined && maxThreads <= minThreads) maxThreads = Math.max(minThreads, 1);
     let maxQueue = options.maxQueue === undefined ? Infinity : options.maxQueue;
     if (maxQueue === 'auto') maxQueue = maxThreads ** 2;
+    const concurrentTasks = options.concurrentTasksPerWorker === undefined ? 1 : options.concurrentTasksPerWorker;
     const atomics = options.atomics !== undefined ? options.atomics : options.useAtomics === false ? 'disabled' : 'sync';
     this.#options = Object.assign(Object.create(null), {
       ...options,
@@ -177,7 +178,7 @@ class Piscina extends EventEmitterAsyncResource {
       maxThreads,
       idleTimeout: options.idleTimeout === undefined ? 0 : options.idleTimeout,
       maxQueue,
-      concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined ? 1 : options.concurrentTasksPerWorker,
+      concurrentTasksPerWorker: concurrentTasks,
       atomics,
       niceIncrement: options.niceIncrement === undefined ? 0 : options.niceIncrement,
       closeTimeout: options.closeTimeout === undefined ? 30000 : options.closeTimeout,
@@ -188,9 +189,10 @@ class Piscina extends EventEmitterAsyncResource {
     const o = this.#options;
     this.#pool = new Pool({
       threads: maxThreads,
-      // Piscina's maxQueue counts waiting tasks; corepool's admission counts
-      // threads + maxQueue in flight, the same bound.
-      maxQueue: Number.isFinite(maxQueue) ? maxQueue : 2 ** 31 - 1,
+      // Piscina's maxQueue counts tasks waiting beyond what its workers
+      // hold (maxThreads × concurrentTasksPerWorker); corepool's admission
+      // counts threads + maxQueue in flight, so the difference is added.
+      maxQueue: Number.isFinite(maxQueue) ? Math.min(maxQueue + maxThreads * (concurrentTasks - 1), 2 ** 31 - 1) : 2 ** 31 - 1,
       name: 'piscina',
       filename: o.filename === null ? undefined : o.filename,
       idleTimeout: Number.isFinite(o.idleTimeout) ? o.idleTimeout : 2147483647,
@@ -384,10 +386,11 @@ class Piscina extends EventEmitterAsyncResource {
     return Math.max(0, lane.idle.length + lane.held.length - lane.c.queued);
   }
 
-  /** Tasks that no thread can take now (piscina: waiting for a worker). */
+  /** Tasks that no worker can take now (piscina: beyond maxThreads × concurrentTasksPerWorker). */
   get queueSize() {
     const c = this.#lane.c;
-    return Math.max(0, c.queued + c.running - this.#options.maxThreads);
+    const o = this.#options;
+    return Math.max(0, c.queued + c.running - o.maxThreads * o.concurrentTasksPerWorker);
   }
 
   get completed() {
