@@ -142,3 +142,19 @@ test('concurrentTasksPerWorker widens what counts as handed to a worker: queueSi
     await pool.destroy();
   }
 });
+
+test('with concurrentTasksPerWorker, a task with a signal does not share a worker: it counts in queueSize', async () => {
+  const pool = new Piscina({ filename: ADD, maxThreads: 1, concurrentTasksPerWorker: 2 });
+  try {
+    const plain = pool.run(1);
+    const ac = new AbortController();
+    const abortable = pool.run(2, { signal: ac.signal });
+    assert.equal(pool.queueSize, 1);
+    ac.abort();
+    await assert.rejects(abortable, { name: 'AbortError' });
+    assert.equal(pool.queueSize, 0);
+    assert.equal(await plain, 2);
+  } finally {
+    await pool.destroy();
+  }
+});

@@ -386,11 +386,10 @@ class Piscina extends EventEmitterAsyncResource {
     return Math.max(0, lane.idle.length + lane.held.length - lane.c.queued);
   }
 
-  /** Tasks that no worker can take now (piscina: beyond maxThreads × concurrentTasksPerWorker). */
+  /** Tasks that no worker can take now (piscina: up to concurrentTasksPerWorker per worker, an abortable task alone). */
   get queueSize() {
-    const c = this.#lane.c;
     const o = this.#options;
-    return Math.max(0, c.queued + c.running - o.maxThreads * o.concurrentTasksPerWorker);
+    return this.#lane.waitingBeyond(o.maxThreads, o.concurrentTasksPerWorker);
   }
 
   get completed() {

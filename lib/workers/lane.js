@@ -718,6 +718,41 @@ class JsLane {
     return late;
   }
 
+  /**
+   * piscina's queue size (corepool/piscina): tasks in flight that `workers`
+   * workers could not hold, each holding up to `perWorker` tasks, except
+   * that a task with a signal or timeout (abortable) holds a worker alone.
+   * Tasks are placed in order: running ones first, then the queue.
+   */
+  waitingBeyond(workers, perWorker) {
+    if (perWorker === 1) return Math.max(0, this.c.queued + this.c.running - workers);
+    let free = workers; // workers with no task
+    let spare = 0; // places left beside plain tasks
+    let waiting = 0;
+    const place = (t) => {
+      if (t.cleanup !== null) {
+        if (free > 0) free--;
+        else waiting++;
+      } else if (spare > 0) spare--;
+      else if (free > 0) {
+        free--;
+        spare += perWorker - 1;
+      } else waiting++;
+    };
+    for (const slot of this.workers) {
+      if (slot.batch !== null) for (const t of slot.batch) if (t.state === RUNNING) place(t);
+    }
+    let seen = 0;
+    for (let k = this.qHead; k < this.queue.length && (free > 0 || spare > 0); k++) {
+      const t = this.queue[k];
+      if (t === undefined || t.state !== QUEUED) continue;
+      seen++;
+      place(t);
+    }
+    // Past the last free place, every queued task waits.
+    return waiting + (this.c.queued - seen);
+  }
+
   /** Rejects the queued (not started) tasks with `makeError()`, all but the first `keep`. */
   abortQueued(makeError, keep = 0) {
     for (let k = this.qHead; k < this.queue.length; k++) {
