@@ -52,14 +52,14 @@ for f in "${files[@]}"; do
   args=()
   [ "$f" = test/abort-task.test.ts ] && args=(--test-name-pattern="$ABORT_TASK_PATTERN")
   out=$(timeout "$TIMEOUT" node --import=tsx --test --test-reporter=tap "${args[@]}" "$f" 2>&1); rc=$?
-  p=$(echo "$out" | awk '/^# pass/{print $3}'); fl=$(echo "$out" | awk '/^# fail/{print $3}')
+  p=$(echo "$out" | awk '/^# pass/{print $3}'); fl=$(echo "$out" | awk '/^# fail/{print $3}'); cn=$(echo "$out" | awk '/^# cancelled/{print $3}')
   [ -n "${VERBOSE:-}" ] && echo "$out" | grep -E -A25 "^not ok|^    not ok" | head -120
   if [ $rc -eq 124 ]; then
     ok=$(echo "$out" | grep '^ok ' | grep -vc '# SKIP')
     echo "$f: timed out after ${TIMEOUT}s; $ok passed before that"
     partial_ok=$((partial_ok + ok))
   else
-    echo "$f: pass ${p:-0} fail ${fl:-0}${args:+ (filtered: ${args[*]})}"
+    echo "$f: pass ${p:-0} fail ${fl:-0}${cn:+$([ "$cn" != 0 ] && echo " cancelled $cn")}${args:+ (filtered: ${args[*]})}"
   fi
   total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${fl:-0}))
 done
