@@ -490,6 +490,7 @@ test('a polluted Object.prototype configures nothing: options are read from own 
     await withPool({}, async (pool) => {
       assert.equal(await pool.run(21), 42);
       assert.equal((await pool.digest('abc', 'sha256', {})).length, 32);
+      assert.equal((await pool.digest('abc')).length, 32);
     });
   } finally {
     for (const k of Object.keys(keys)) delete Object.prototype[k];

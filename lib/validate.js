@@ -36,8 +36,11 @@ function isPlainObject(v) {
 }
 
 /** `options` must be undefined or a plain object; unknown keys are refused. */
+/** What checkOptions() gives for no options: empty, without a prototype, read-only. */
+const NO_OPTIONS = Object.freeze(Object.create(null));
+
 function checkOptions(options, name, allowed) {
-  if (options === undefined || options === null) return {};
+  if (options === undefined || options === null) return NO_OPTIONS;
   if (!isPlainObject(options)) throw typeError(name, 'an object', options);
   // A copy of the own properties, without a prototype: an option nobody
   // passed reads as undefined even when Object.prototype is polluted.

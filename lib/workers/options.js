@@ -4,7 +4,7 @@
 const path = require('node:path');
 const { pathToFileURL, URL } = require('node:url');
 const { SHARE_ENV } = require('node:worker_threads');
-const { typeError, valueError, checkInteger, isPlainObject } = require('../validate');
+const { typeError, valueError, checkInteger, checkOptions, isPlainObject } = require('../validate');
 const { checkSignal, checkTimeout } = require('../run');
 const { CorepoolError } = require('../errors');
 
@@ -122,15 +122,7 @@ function typeScriptError(url) {
  * { url, name, transferList, signal, timeout }.
  */
 function runOptions(options, defaults) {
-  if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError('options', 'an object', options);
-  // Own properties only (see checkOptions): a copy without a prototype.
-  const o = Object.create(null);
-  if (options) {
-    for (const key of Object.keys(options)) {
-      if (!RUN_OPTION_KEYS.includes(key)) throw valueError(`options.${key}`, `one of the known options (${RUN_OPTION_KEYS.join(', ')})`, options[key]);
-      o[key] = options[key];
-    }
-  }
+  const o = checkOptions(options, 'options', RUN_OPTION_KEYS);
   const url = o.filename === undefined || o.filename === null ? defaults.url : toModuleUrl(o.filename, 'options.filename');
   if (url === undefined) {
     throw valueError('options.filename', 'a worker module (give filename to run() or to new Pool())', o.filename);
