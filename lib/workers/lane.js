@@ -453,9 +453,10 @@ class JsLane {
    */
   spinAllowed() {
     if (this.options.spinUs === 0) return false;
-    let busy = native.nativeRunning(this.handle);
+    let busy = 0;
     for (const w of this.workers) if (w.batch !== null) busy++;
-    return busy < CORES;
+    // The native count only when the workers alone leave a core.
+    return busy < CORES && busy + native.nativeRunning(this.handle) < CORES;
   }
 
   finishRunning(task, ok, value) {
