@@ -390,7 +390,7 @@ export interface PoolOptions {
   filename?: string | URL;
   /** Milliseconds a JS worker may stay idle before it exits. Default: 30000. */
   idleTimeout?: number;
-  /** V8 heap limits of each JS worker (`worker_threads` `resourceLimits`); a worker past them fails its task with `ERR_WORKER_EXITED`. */
+  /** V8 heap limits of each JS worker (`worker_threads` `resourceLimits`); a worker past them fails its task with `ERR_WORKER_EXITED`. Default: `maxYoungGenerationSizeMb` 64 (V8's own: 48), the rest V8's. */
   resourceLimits?: {
     maxOldGenerationSizeMb?: number;
     maxYoungGenerationSizeMb?: number;
@@ -417,7 +417,7 @@ export interface PoolOptions {
    * Default: 100.
    */
   workerSpin?: number;
-  /** Added to the JS worker threads' nice value (0–19), so the main thread's event loop wins the CPU first. Linux only (elsewhere ignored). Default: 0. */
+  /** Added to the JS worker threads' nice value (0–19), so the main thread's event loop wins the CPU first. Linux only (elsewhere ignored). Default: 5. */
   niceIncrement?: number;
 }
 

@@ -316,6 +316,18 @@ test('a worker that exits rejects only its task with ERR_WORKER_EXITED and is re
   });
 });
 
+test('JS workers get a 64 MB young generation unless resourceLimits sets one', async () => {
+  await withPool({}, async (pool) => {
+    const r = await pool.run(null, { name: 'limits' });
+    assert.equal(r.maxYoungGenerationSizeMb, 64);
+  });
+  await withPool({ resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } }, async (pool) => {
+    const r = await pool.run(null, { name: 'limits' });
+    assert.equal(r.maxYoungGenerationSizeMb, 16);
+    assert.equal(r.maxOldGenerationSizeMb, 256);
+  });
+});
+
 test('a worker out of heap (resourceLimits) rejects with ERR_WORKER_EXITED and is replaced', async () => {
   await withPool({ threads: 1, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } }, async (pool) => {
     await assert.rejects(pool.run(null, { name: 'hog' }), (err) => {
@@ -474,7 +486,11 @@ test('niceIncrement lowers the priority of the worker threads only (Linux)', { s
   await withPool({ niceIncrement: 3 }, async (pool) => {
     assert.equal(await pool.run(null, { name: 'priority' }), Math.min(19, base + 3));
   });
+  // Default: 5; 0 keeps the inherited priority.
   await withPool({}, async (pool) => {
+    assert.equal(await pool.run(null, { name: 'priority' }), Math.min(19, base + 5));
+  });
+  await withPool({ niceIncrement: 0 }, async (pool) => {
     assert.equal(await pool.run(null, { name: 'priority' }), base);
   });
   // The main thread keeps its own.

@@ -3,7 +3,8 @@
 //  (a) tiny task (x => x + 1), 1000 in flight: tasks/s
 //  (b) tiny task, sequential round trip: p50/p99, CPU per task
 //  (c) real tasks, 64 in flight: parse a 1 MB CSV + aggregate; render a
-//      ~55 KB HTML page: tasks/s and event-loop delay p99
+//      ~55 KB HTML page: tasks/s, event-loop delay p99, peak RSS; again
+//      with the young generation swapped (corepool 48 MB, piscina 64 MB)
 //  (d) mixed load: bcrypt cost 10 + the CSV task, 32 in flight each.
 //      corepool: one Pool of 2 threads runs both (native hash + JS lane).
 //      peer: piscina (2 threads) for CSV + the `bcrypt` package for hashes
@@ -22,11 +23,34 @@ const THREADS = 2;
 const W = path.join(__dirname, 'workers');
 const LIBS = ['corepool', 'piscina'];
 
+// The real tasks also run with the two young-generation sizes swapped:
+// corepool's JS workers default to a 64 MB young generation, V8 (and so
+// piscina) to 48 MB; these variants show how much of a difference is that.
+const YOUNG = { 'corepool-young48': ['corepool', 48], 'piscina-young64': ['piscina', 64] };
+
 function makePool(lib, filename, threads = THREADS) {
+  if (YOUNG[lib]) {
+    const [base, mb] = YOUNG[lib];
+    const resourceLimits = { maxYoungGenerationSizeMb: mb };
+    if (base === 'corepool') {
+      const { Pool } = require('..');
+      const pool = new Pool({ threads, filename, resourceLimits });
+      return { pool, run: (x) => pool.run(x), close: () => pool.close() };
+    }
+    const { Piscina } = require('piscina');
+    const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, resourceLimits });
+    return { pool, run: (x) => pool.run(x), close: () => pool.destroy() };
+  }
   if (lib === 'corepool') {
     const { Pool } = require('..');
     const spin = process.env.BENCH_WORKER_SPIN;
-    const pool = new Pool({ threads, filename, ...(spin === undefined ? {} : { workerSpin: +spin }) });
+    const nice = process.env.BENCH_NICE;
+    const pool = new Pool({
+      threads,
+      filename,
+      ...(spin === undefined ? {} : { workerSpin: +spin }),
+      ...(nice === undefined ? {} : { niceIncrement: +nice }),
+    });
     return { pool, run: (x) => pool.run(x), close: () => pool.close() };
   }
   const { Piscina } = require('piscina');
@@ -49,6 +73,16 @@ function cpuMeter() {
     const wall = Number(process.hrtime.bigint() - w0) / 1e9;
     return (c.user + c.system) / 1e6 / wall;
   };
+}
+
+/** The process's peak resident memory so far, MB (Linux; NaN elsewhere). */
+function peakRss() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
+    return m ? +m[1] / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 async function tiny(lib) {
@@ -86,8 +120,9 @@ async function real(lib, kind) {
   const eld = loopDelay();
   const { done, secs } = await saturate(() => p.run(payload), 64, DUR_MS);
   const loop = eld();
+  const peakMB = peakRss();
   await p.close();
-  return { tasksPerSec: done / secs, loopP99: loop.p99 };
+  return { tasksPerSec: done / secs, loopP99: loop.p99, peakMB };
 }
 
 async function mixed(lib) {
@@ -185,6 +220,10 @@ function main() {
       add(lib, 'rss', child(__filename, [lib, 'rss']));
       process.stderr.write('.');
     }
+    for (const lib of Object.keys(YOUNG)) {
+      add(lib, 'csv', child(__filename, [lib, 'real', 'csv']));
+      add(lib, 'tpl', child(__filename, [lib, 'real', 'template']));
+    }
   }
   process.stderr.write('\n');
   const med = (lib, key, f) => median(runs[lib][key].map(f));
@@ -198,6 +237,7 @@ function main() {
       seqCpu: med(lib, 'seq', (x) => x.cpuUs),
       csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
       csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
+      csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
       tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
       tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
       mixHash: med(lib, 'mixed', (x) => x.hashPerSec),
@@ -206,6 +246,15 @@ function main() {
       mixLoopP99: med(lib, 'mixed', (x) => x.loopP99),
       rssPerWorker: (med(lib, 'rss', (x) => x.rssMB) - med(lib, 'rssBase', (x) => x.rssMB)) / med(lib, 'rss', (x) => x.workers),
       anonPerWorker: (med(lib, 'rss', (x) => x.anonMB) - med(lib, 'rssBase', (x) => x.anonMB)) / med(lib, 'rss', (x) => x.workers),
+    };
+  }
+  for (const lib of Object.keys(YOUNG)) {
+    s[lib] = {
+      csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
+      csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
+      csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
+      tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
+      tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
     };
   }
   const c = s.corepool;
@@ -227,6 +276,7 @@ function main() {
         ['  CPU per task µs (all threads)', f1(c.seqCpu), f1(p.seqCpu), ratio(c.seqCpu, p.seqCpu)],
         ['CSV 1 MB parse + aggregate, 64 in flight, tasks/s', f1(c.csvPerSec), f1(p.csvPerSec), ratio(c.csvPerSec, p.csvPerSec)],
         ['  loop delay p99 ms', f2(c.csvLoopP99), f2(p.csvLoopP99), ''],
+        ['  peak RSS MB (process)', f0(c.csvPeakMB), f0(p.csvPeakMB), ratio(c.csvPeakMB, p.csvPeakMB)],
         ['HTML template ~55 KB, 64 in flight, tasks/s', f0(c.tplPerSec), f0(p.tplPerSec), ratio(c.tplPerSec, p.tplPerSec)],
         ['  loop delay p99 ms', f2(c.tplLoopP99), f2(p.tplLoopP99), ''],
         ['idle RSS added per JS worker, MB', f1(c.rssPerWorker), f1(p.rssPerWorker), ratio(c.rssPerWorker, p.rssPerWorker)],
@@ -243,6 +293,21 @@ function main() {
       [
         ['corepool (one budget)', f1(c.mixHash), f1(c.mixCsv), f2(c.mixCores), f2(c.mixLoopP99)],
         ['piscina + bcrypt', f1(p.mixHash), f1(p.mixCsv), f2(p.mixCores), f2(p.mixLoopP99)],
+      ],
+    ),
+  );
+  const c48 = s['corepool-young48'];
+  const p64 = s['piscina-young64'];
+  console.log('\nThe same real tasks with the young generation swapped: corepool at V8\'s 48 MB, piscina at corepool\'s 64 MB (resourceLimits.maxYoungGenerationSizeMb).\n');
+  console.log(
+    table(
+      ['young generation', 'corepool 48 MB', 'piscina 48 MB', 'ratio', 'corepool 64 MB', 'piscina 64 MB', 'ratio'],
+      [
+        ['CSV tasks/s', f1(c48.csvPerSec), f1(p.csvPerSec), ratio(c48.csvPerSec, p.csvPerSec), f1(c.csvPerSec), f1(p64.csvPerSec), ratio(c.csvPerSec, p64.csvPerSec)],
+        ['  loop delay p99 ms', f2(c48.csvLoopP99), f2(p.csvLoopP99), '', f2(c.csvLoopP99), f2(p64.csvLoopP99), ''],
+        ['  peak RSS MB', f0(c48.csvPeakMB), f0(p.csvPeakMB), '', f0(c.csvPeakMB), f0(p64.csvPeakMB), ''],
+        ['template tasks/s', f0(c48.tplPerSec), f0(p.tplPerSec), ratio(c48.tplPerSec, p.tplPerSec), f0(c.tplPerSec), f0(p64.tplPerSec), ratio(c.tplPerSec, p64.tplPerSec)],
+        ['  loop delay p99 ms', f2(c48.tplLoopP99), f2(p.tplLoopP99), '', f2(c.tplLoopP99), f2(p64.tplLoopP99), ''],
       ],
     ),
   );

@@ -40,6 +40,26 @@ function checkMs(v, name, min, dflt) {
   return checkInteger(v, name, min, MAX_MS);
 }
 
+/**
+ * Added to the worker threads' nice value unless options.niceIncrement says
+ * otherwise: under load the kernel then gives a core to the main thread as
+ * soon as its event loop wakes. CPU shares between the workers and the main
+ * thread change only while they compete for a core (BENCHMARKS.md, "Worker
+ * priority").
+ */
+const DEFAULT_NICE = 5;
+
+/**
+ * A worker's young generation (MB) unless options.resourceLimits sets
+ * maxYoungGenerationSizeMb: V8 gives a worker 48 (16 MB semi-spaces); 64
+ * rounds up to 32 MB semi-spaces. CPU-bound JS tends to allocate hard and keep
+ * its objects for a whole task (parsed rows, a render tree); with twice the
+ * semi-space fewer of them survive two scavenges into the old generation.
+ * Memory grows only with allocation: an idle worker's new space stays small.
+ * Measured in BENCHMARKS.md ("The workers' young generation").
+ */
+const DEFAULT_YOUNG_MB = 64;
+
 /** Validates the worker options of `new Pool(options)` (the other keys are index.js's). */
 function workerOptions(o) {
   const out = {
@@ -48,12 +68,12 @@ function workerOptions(o) {
     closeTimeout: checkMs(o.closeTimeout, 'options.closeTimeout', 0, 30000),
     abortGrace: checkMs(o.abortGrace, 'options.abortGrace', 0, 1000),
     spinUs: o.workerSpin === undefined ? 100 : checkInteger(o.workerSpin, 'options.workerSpin', 0, 10000),
-    nice: o.niceIncrement === undefined ? 0 : checkInteger(o.niceIncrement, 'options.niceIncrement', 0, 19),
+    nice: o.niceIncrement === undefined ? DEFAULT_NICE : checkInteger(o.niceIncrement, 'options.niceIncrement', 0, 19),
     workerData: o.workerData,
     env: undefined,
     argv: o.argv === undefined ? undefined : checkStringArray(o.argv, 'options.argv'),
     execArgv: o.execArgv === undefined ? undefined : checkStringArray(o.execArgv, 'options.execArgv'),
-    resourceLimits: undefined,
+    resourceLimits: { maxYoungGenerationSizeMb: DEFAULT_YOUNG_MB },
   };
   if (o.env !== undefined) {
     if (o.env !== SHARE_ENV && !isPlainObject(o.env)) throw typeError('options.env', 'an object or worker_threads.SHARE_ENV', o.env);
@@ -67,7 +87,7 @@ function workerOptions(o) {
       if (typeof v !== 'number' || !(v > 0)) throw valueError(`options.resourceLimits.${k}`, 'a positive number', v);
       r[k] = v;
     }
-    out.resourceLimits = r;
+    out.resourceLimits = { maxYoungGenerationSizeMb: DEFAULT_YOUNG_MB, ...r };
   }
   if (o.workerData !== undefined) {
     try {
