@@ -23,13 +23,14 @@ async function withPool(options, fn) {
   }
 }
 
-/** Counts native[name]() calls while `fn` runs. */
-async function count(name, fn) {
+/** Counts native[name]() calls while `fn` runs (with `only`, the calls whose result passes it). */
+async function count(name, fn, only = () => true) {
   const f = native[name];
   let n = 0;
   native[name] = (...args) => {
-    n++;
-    return f(...args);
+    const r = f(...args);
+    if (only(r)) n++;
+    return r;
   };
   try {
     await fn();
@@ -37,6 +38,15 @@ async function count(name, fn) {
     native[name] = f;
   }
   return n;
+}
+
+/** Leases taken while `fn` runs: through the pool's queue, or granted at once. */
+async function countLeases(fn) {
+  let now = 0;
+  const queued = await count('lease', async () => {
+    now = await count('leaseNow', fn, (granted) => granted === true);
+  });
+  return queued + now;
 }
 
 test('sequential tasks reuse the lease held after each batch; it is given back by the end of the turn', async () => {
@@ -47,7 +57,7 @@ test('sequential tasks reuse the lease held after each batch; it is given back b
       await new Promise((r) => setImmediate(r));
     });
     assert.equal(unleased, 1, 'the held lease was given back in the check phase');
-    const leases = await count('lease', async () => {
+    const leases = await countLeases(async () => {
       for (let i = 0; i < 100; i++) assert.equal(await pool.run(i), i * 2);
     });
     assert.ok(leases >= 1 && leases <= 2, `100 sequential tasks took ${leases} leases`);
@@ -56,6 +66,53 @@ test('sequential tasks reuse the lease held after each batch; it is given back b
     assert.equal(s.lanes.js.completed, 101);
     assert.equal(s.inFlight, 0);
     assert.equal((await pool.digest('abc')).toString('hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+test('a task that finds a pool thread free reaches its worker inside run(), with no event-loop turn', async () => {
+  await withPool({ threads: 1 }, async (pool) => {
+    const h = pool[kHandle];
+    assert.equal(await pool.run(1), 2); // the worker is up
+    await new Promise((r) => setImmediate(r));
+    await waitFor(() => native.leasesParked(h) === 0, 'the held lease to come back');
+    const sab = new SharedArrayBuffer(32);
+    const a = new Int32Array(sab);
+    const granted = await count('leaseNow', async () => {
+      const js = pool.run({ sab, i: 2 }, { name: 'gate' });
+      // Block this thread (10 s at most): only a batch sent inside run() can
+      // start now. (gate does not notify: poll.)
+      for (let k = 0; k < 1000 && Atomics.load(a, 0) === 0; k++) Atomics.wait(a, 0, 0, 10);
+      assert.equal(Atomics.load(a, 0), 1, 'the task started while the main thread was blocked');
+      assert.equal(native.leasesParked(h) <= 1, true);
+      Atomics.store(a, 1, 1);
+      assert.equal(await js, 2);
+    }, (r) => r === true);
+    assert.equal(granted, 1);
+    // It still holds one of the pool's threads: a native task waits for it.
+    await new Promise((r) => setImmediate(r));
+    await waitFor(() => native.leasesParked(h) === 0, 'the lease to come back');
+    assert.equal(pool.stats().inFlight, 0);
+  });
+});
+
+test('no lease is granted at once while the native tasks fill the pool', async () => {
+  await withPool({ threads: 1 }, async (pool) => {
+    const h = pool[kHandle];
+    assert.equal(await pool.run(1), 2);
+    await new Promise((r) => setImmediate(r));
+    await waitFor(() => native.leasesParked(h) === 0, 'the held lease to come back');
+    const sab = new SharedArrayBuffer(32);
+    const a = new Int32Array(sab);
+    const nat = native.__testSleep(h, 300, 0);
+    const granted = await count('leaseNow', async () => {
+      const js = pool.run({ sab, i: 2 }, { name: 'gate' });
+      assert.equal(Atomics.load(a, 0), 0);
+      await nat;
+      await waitFor(() => Atomics.load(a, 0) === 1, 'the JS task to start after the native one');
+      Atomics.store(a, 1, 1);
+      assert.equal(await js, 2);
+    }, (r) => r === true);
+    assert.equal(granted, 0, 'the one thread was busy: the lease went through the queue');
   });
 });
 

@@ -21,6 +21,13 @@
 // still queued and no native task waiting, the lane keeps the lease for the
 // next batch (no round trip through the pool).
 //
+// Granted at once. When one of the pool's threads is free (fewer jobs queued
+// or running on it than `threads`) and no lease of this lane is waiting, the
+// lease is granted inside the call (`leaseNow`), so `run()` sends the task to
+// a worker before it returns: no event-loop turn, and no thread wake-up on
+// the way, for a task that arrives at an idle pool — one request's task in a
+// server, say. The pool thread parks for the lease in the background.
+//
 // Holding a lease for a moment. When a batch ends with nothing queued, the
 // lane does not give its lease back at once: it *holds* it (the rayon thread
 // stays parked, so the budget is unchanged) until the check phase of the
@@ -246,8 +253,13 @@ class JsLane {
     }
     while (this.leasesOut < this.threads && this.leasesPending + this.held.length < this.c.queued) {
       this.leasesOut++;
-      this.leasesPending++;
       const id = nextLeaseId();
+      if (this.leasesPending === 0 && native.leaseNow(this.handle, id)) {
+        // A pool thread was free: the batch goes out now (see "Granted at once").
+        this.granted(id);
+        continue;
+      }
+      this.leasesPending++;
       // The lease queues in the pool where its oldest task was admitted.
       const oldest = this.queue[this.qHead];
       const waited = oldest !== undefined ? performance.now() - oldest.t0 : 0;
@@ -300,6 +312,11 @@ class JsLane {
 
   onGrant(lease) {
     this.leasesPending--;
+    this.granted(lease);
+  }
+
+  /** A pool thread is held for the lane under `lease`: send a batch to a worker, or give it back. */
+  granted(lease) {
     const batch = this.takeBatch();
     if (batch.length === 0) {
       this.giveBack(lease);

@@ -45,6 +45,15 @@ pub fn lease<'env>(
     Ok(PromiseRaw::new(env.raw(), promise))
 }
 
+/// `leaseNow(pool, id)` → true when a pool thread was free and is now held
+/// for the JS lane under `id` (until `unlease(pool, id)`); false, and nothing
+/// happened, when none is (then `lease`).
+#[napi]
+pub fn lease_now(env: &Env, pool: PoolArg, id: u32) -> Result<bool> {
+    let shared = completion::env_shared(env).map_err(|e| internal(env, e))?;
+    Ok(pool.0.lease_now(shared, id))
+}
+
 /// `unlease(pool, id)`: gives the pool thread held under `id` back.
 #[napi]
 pub fn unlease(pool: PoolArg, id: u32) {

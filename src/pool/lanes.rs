@@ -100,11 +100,9 @@ impl Pool {
         let pool = Arc::clone(self);
         // Leases and bcrypt tasks are served oldest first (lease.rs).
         let runner = move || pool.run_next_queued();
-        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-        match guard.as_ref() {
-            Some(rayon) => rayon.spawn(runner),
-            // As in `spawn`: cannot happen for an admitted task.
-            None => runner(),
+        // As in `spawn`: cannot happen for an admitted task.
+        if let Err(runner) = self.spawn_job(runner) {
+            runner();
         }
     }
 

@@ -20,6 +20,17 @@
 //!    worker; when the worker replies it calls `unlease(pool, id)`, which wakes
 //!    the parked job, and the rayon thread is free for the next task.
 //!
+//! ## Granted at once
+//! When a pool thread is free — fewer jobs queued or running on the rayon
+//! pool than `threads` — [`Pool::lease_now`] grants the lease inside the
+//! call: the lane sends its batch to a worker before `run()` returns, and a
+//! rayon job parks for the lease in the background, with no grant through
+//! the completion queue and no event-loop turn. The free thread picks that
+//! job up within microseconds. Only a native task that another JS thread
+//! spawns on the same pool between the check and the spawn can get that
+//! thread first. Then the JS batch and that task run side by side until the
+//! lease's job parks: one task over the budget, briefly.
+//!
 //! ## Teardown
 //! A parked lease is *outside* the environment's gate, so the environment's
 //! cleanup hook (worker.terminate(), natural exit) never waits for it. The
@@ -135,16 +146,35 @@ impl Pool {
             });
         let pool = Arc::clone(self);
         let job = move || pool.run_next_queued();
-        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-        match guard.as_ref() {
-            Some(rayon) => rayon.spawn(job),
-            // Threads shut down (closed and idle): grant without holding
-            // a thread rather than lose the promise.
-            None => {
-                drop(guard);
-                std::thread::spawn(job);
-            }
+        // Threads shut down (closed and idle): grant without holding a
+        // thread rather than lose the promise.
+        if let Err(job) = self.spawn_job(job) {
+            std::thread::spawn(job);
         }
+    }
+
+    /// Grants the lease `id` at once if a pool thread is free (see "Granted
+    /// at once" in the module docs): true, and a job holds a thread for `id`
+    /// until [`Pool::unlease`]; false, and nothing happened (use
+    /// [`Pool::spawn_lease`]).
+    pub fn lease_now(self: &Arc<Self>, env: Arc<EnvShared>, id: u32) -> bool {
+        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
+        let Some(rayon) = guard.as_ref() else {
+            return false;
+        };
+        let reserved = self
+            .jobs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.threads).then_some(n + 1)
+            });
+        if reserved.is_err() {
+            return false;
+        }
+        let pool = Arc::clone(self);
+        rayon.spawn(super::counted(Arc::clone(&self.jobs), move || {
+            pool.park_lease(&env, id)
+        }));
+        true
     }
 
     /// Wakes the parked lease `id` (or lets it return at once if it has not
@@ -210,6 +240,12 @@ impl Pool {
                 result: Ok(Output::new(true)),
             });
         }
+        self.park_lease(&env, id);
+    }
+
+    /// Holds this pool thread for the granted lease `id` until it is given
+    /// back (or its environment goes away).
+    fn park_lease(&self, env: &EnvShared, id: u32) {
         let l = &self.leases;
         l.parked.fetch_add(1, Ordering::Relaxed);
         let mut r = l.released.lock().unwrap_or_else(|e| e.into_inner());

@@ -57,12 +57,29 @@ impl AdmitError {
     }
 }
 
+/// `job`, decrementing `jobs` when it returns (or unwinds).
+fn counted<F: FnOnce()>(jobs: Arc<AtomicUsize>, job: F) -> impl FnOnce() {
+    struct Done(Arc<AtomicUsize>);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+    move || {
+        let _done = Done(jobs);
+        job();
+    }
+}
+
 /// A rayon pool plus its admission bound and statistics.
 pub struct Pool {
     name: String,
     threads: usize,
     max_queue: usize,
     rayon: RwLock<Option<rayon::ThreadPool>>,
+    /// Jobs spawned on `rayon` that have not returned (queued or running):
+    /// below `threads`, a thread is free (lease.rs, "Granted at once").
+    jobs: Arc<AtomicUsize>,
     in_flight: AtomicUsize,
     closed: AtomicBool,
     counters: Counters,
@@ -139,6 +156,7 @@ impl Pool {
             threads,
             max_queue,
             rayon: RwLock::new(Some(rayon)),
+            jobs: Arc::default(),
             in_flight: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             counters: Counters::default(),
@@ -233,6 +251,18 @@ impl Pool {
         }
     }
 
+    /// Spawns `job` on the pool's threads, counted in `jobs` until it
+    /// returns. Hands `job` back when the threads are shut down.
+    fn spawn_job<F: FnOnce() + Send + 'static>(&self, job: F) -> Result<(), F> {
+        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
+        let Some(rayon) = guard.as_ref() else {
+            return Err(job);
+        };
+        self.jobs.fetch_add(1, Ordering::AcqRel);
+        rayon.spawn(counted(Arc::clone(&self.jobs), job));
+        Ok(())
+    }
+
     /// Runs `kernel` on a pool thread for an admitted task and delivers the
     /// result to `env`'s completion queue under `slot`.
     pub fn spawn<F>(
@@ -248,13 +278,11 @@ impl Pool {
         let pool = Arc::clone(self);
         let admitted_at = Instant::now();
         let job = move || pool.run(env, slot, inputs, cancel, admitted_at, kernel);
-        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-        match guard.as_ref() {
-            Some(rayon) => rayon.spawn(job),
-            // Threads already shut down (closed and idle): cannot happen for an
-            // admitted task, because admission refuses once closed; run inline
-            // rather than lose the promise.
-            None => job(),
+        // Threads already shut down (closed and idle): cannot happen for an
+        // admitted task, because admission refuses once closed; run inline
+        // rather than lose the promise.
+        if let Err(job) = self.spawn_job(job) {
+            job();
         }
     }
 
@@ -343,6 +371,38 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_count_from_spawn_to_return_even_when_one_panics() {
+        let p = Pool::new("t", 1, 4).unwrap();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel::<()>();
+        let tx = done_tx.clone();
+        assert!(p
+            .spawn_job(move || {
+                wait.recv().unwrap();
+                tx.send(()).unwrap();
+            })
+            .is_ok());
+        // Queued behind the first on the one thread: both count.
+        assert!(p.spawn_job(|| panic!("a job that unwinds")).is_ok());
+        let tx = done_tx.clone();
+        assert!(p.spawn_job(move || tx.send(()).unwrap()).is_ok());
+        assert_eq!(p.jobs.load(Ordering::Acquire), 3);
+        go.send(()).unwrap();
+        done.recv().unwrap();
+        done.recv().unwrap();
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while p.jobs.load(Ordering::Acquire) != 0 {
+            assert!(Instant::now() < deadline, "jobs never came back to 0");
+            std::thread::yield_now();
+        }
+        p.shutdown_threads();
+        assert!(
+            p.spawn_job(|| ()).is_err(),
+            "no threads: the job is handed back"
+        );
+    }
 
     #[test]
     fn admission_is_bounded_and_released() {

@@ -283,6 +283,12 @@ pub fn lease_promise(
     }
 }
 
+/// The state of `env` that pool threads share (for a lease granted at once,
+/// lease.rs).
+pub fn env_shared(env: &Env) -> Result<Arc<EnvShared>, NapiFailure> {
+    Ok(Arc::clone(env_local(env)?.shared()))
+}
+
 /// `close()`'s promise: settled once nothing of `pool` is in flight.
 pub fn close_promise(env: &Env, pool: Arc<Pool>) -> Result<sys::napi_value, NapiFailure> {
     let local = env_local(env)?;
