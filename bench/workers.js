@@ -112,6 +112,26 @@ async function sequential(lib) {
   return { p50Us: percentile(lat, 50), p99Us: percentile(lat, 99), cpuUs: (c.user + c.system) / SEQ_N };
 }
 
+/**
+ * One task at a time with an idle gap before each (a timer of 2 ms), as a
+ * server runs one request's task: the lane has no held lease left, so each
+ * task goes through the pool's lease (granted at once when a thread is free).
+ */
+async function spaced(lib) {
+  const p = makePool(lib, path.join(W, 'add.js'));
+  for (let i = 0; i < 200; i++) await p.run(i);
+  const lat = [];
+  const n = Math.min(SEQ_N, 1000);
+  for (let i = 0; i < n; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+    const t = process.hrtime.bigint();
+    await p.run(i);
+    lat.push(Number(process.hrtime.bigint() - t) / 1e3);
+  }
+  await p.close();
+  return { p50Us: percentile(lat, 50), p99Us: percentile(lat, 99) };
+}
+
 async function real(lib, kind) {
   const file = path.join(W, kind === 'csv' ? 'csv.js' : 'template.js');
   const payload = kind === 'csv' ? require(file).makeCsv(1e6) : require(file).makeData();
@@ -202,7 +222,7 @@ async function rss(lib, base) {
 }
 
 async function childMain([lib, what, arg]) {
-  const fn = { tiny, sequential, real, mixed, rss }[what];
+  const fn = { tiny, sequential, spaced, real, mixed, rss }[what];
   console.log(JSON.stringify(await fn(lib, arg)));
 }
 

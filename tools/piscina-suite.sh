@@ -44,14 +44,9 @@ cd "$DIR"
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(test/*.test.ts)
 total_pass=0; total_fail=0
-# abort-task: 4 of its tests block the main thread until a task has started
-# (synchronous dispatch, see README); the other 9 run by name.
-ABORT_TASK_PATTERN='EventEmitter before running|will not share workers|rejects task immediately|cleans up properly'
 partial_ok=0
 for f in "${files[@]}"; do
-  args=()
-  [ "$f" = test/abort-task.test.ts ] && args=(--test-name-pattern="$ABORT_TASK_PATTERN")
-  out=$(timeout "$TIMEOUT" node --import=tsx --test --test-reporter=tap "${args[@]}" "$f" 2>&1); rc=$?
+  out=$(timeout "$TIMEOUT" node --import=tsx --test --test-reporter=tap "$f" 2>&1); rc=$?
   p=$(echo "$out" | awk '/^# pass/{print $3}'); fl=$(echo "$out" | awk '/^# fail/{print $3}'); cn=$(echo "$out" | awk '/^# cancelled/{print $3}')
   [ -n "${VERBOSE:-}" ] && echo "$out" | grep -E -A25 "^not ok|^    not ok" | head -120
   if [ $rc -eq 124 ]; then

@@ -21,12 +21,13 @@
 // still queued and no native task waiting, the lane keeps the lease for the
 // next batch (no round trip through the pool).
 //
-// Granted at once. When one of the pool's threads is free (fewer jobs queued
-// or running on it than `threads`) and no lease of this lane is waiting, the
-// lease is granted inside the call (`leaseNow`), so `run()` sends the task to
-// a worker before it returns: no event-loop turn, and no thread wake-up on
-// the way, for a task that arrives at an idle pool — one request's task in a
-// server, say. The pool thread parks for the lease in the background.
+// Granted at once. When nothing waits for one of the pool's threads, a run
+// slot is free and no lease of this lane is waiting, the lease is granted
+// inside the call (`leaseNow`): it holds that run slot and no pool thread
+// (src/pool/slots.rs), and `run()` sends the task to a worker before it
+// returns. A task that arrives at an idle pool — one request's task in a
+// server, say — then costs no event-loop turn and wakes only its worker.
+// A native task that starts meanwhile waits for the slot.
 //
 // Holding a lease for a moment. When a batch ends with nothing queued, the
 // lane does not give its lease back at once: it *holds* it (the rayon thread
@@ -255,7 +256,7 @@ class JsLane {
       this.leasesOut++;
       const id = nextLeaseId();
       if (this.leasesPending === 0 && native.leaseNow(this.handle, id)) {
-        // A pool thread was free: the batch goes out now (see "Granted at once").
+        // A run slot was free: the batch goes out now (see "Granted at once").
         this.granted(id);
         continue;
       }

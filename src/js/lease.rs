@@ -45,19 +45,19 @@ pub fn lease<'env>(
     Ok(PromiseRaw::new(env.raw(), promise))
 }
 
-/// `leaseNow(pool, id)` → true when a pool thread was free and is now held
-/// for the JS lane under `id` (until `unlease(pool, id)`); false, and nothing
+/// `leaseNow(pool, id)` → true when a run slot was free and is now held for
+/// the JS lane under `id` (until `unlease(pool, id)`); false, and nothing
 /// happened, when none is (then `lease`).
 #[napi]
 pub fn lease_now(env: &Env, pool: PoolArg, id: u32) -> Result<bool> {
-    let shared = completion::env_shared(env).map_err(|e| internal(env, e))?;
-    Ok(pool.0.lease_now(shared, id))
+    completion::lease_now(env, &pool.0, id).map_err(|e| internal(env, e))
 }
 
-/// `unlease(pool, id)`: gives the pool thread held under `id` back.
+/// `unlease(pool, id)`: gives back what the lease `id` holds (a run slot,
+/// or a pool thread).
 #[napi]
-pub fn unlease(pool: PoolArg, id: u32) {
-    pool.0.unlease(id);
+pub fn unlease(env: &Env, pool: PoolArg, id: u32) -> Result<()> {
+    completion::unlease(env, &pool.0, id).map_err(|e| internal(env, e))
 }
 
 /// `leasesParked(pool)`: pool threads currently lent to the JS lane.

@@ -21,15 +21,19 @@
 //!    the parked job, and the rayon thread is free for the next task.
 //!
 //! ## Granted at once
-//! When a pool thread is free — fewer jobs queued or running on the rayon
-//! pool than `threads` — [`Pool::lease_now`] grants the lease inside the
-//! call: the lane sends its batch to a worker before `run()` returns, and a
-//! rayon job parks for the lease in the background, with no grant through
-//! the completion queue and no event-loop turn. The free thread picks that
-//! job up within microseconds. Only a native task that another JS thread
-//! spawns on the same pool between the check and the spawn can get that
-//! thread first. Then the JS batch and that task run side by side until the
-//! lease's job parks: one task over the budget, briefly.
+//! When nothing waits for a pool thread and a run slot is free (slots.rs),
+//! [`Pool::lease_now`] grants the lease inside the call, holding just that
+//! slot: the lane sends its batch to a worker before `run()` returns, with no
+//! rayon job, no grant through the completion queue and no event-loop turn.
+//! That path wakes no pool thread, and on a VM whose idle vCPUs halt, each
+//! wake-up costs tens of µs. [`Pool::end_lease_now`] gives the slot back.
+//! A native task that starts meanwhile finds every slot taken and waits for
+//! one, its thread parked, as it would wait behind a parked lease.
+//! The environment that took such a lease gives it back at its teardown
+//! (completion/).
+//!
+//! A lease that queues (`spawn_lease`) is a rayon job, and like every job it
+//! holds a run slot while it runs (slots.rs).
 //!
 //! ## Teardown
 //! A parked lease is *outside* the environment's gate, so the environment's
@@ -110,9 +114,10 @@ impl Pool {
         self.counters.running.load(Ordering::Relaxed)
     }
 
-    /// Leases currently holding a pool thread.
+    /// Leases currently holding a run slot: parked on a pool thread, or
+    /// granted at once.
     pub fn leases_parked(&self) -> usize {
-        self.leases.parked.load(Ordering::Relaxed)
+        self.leases.parked.load(Ordering::Relaxed) + self.slots.held_now()
     }
 
     /// Queues the lease `id` (see the module docs); its grant is delivered
@@ -153,28 +158,22 @@ impl Pool {
         }
     }
 
-    /// Grants the lease `id` at once if a pool thread is free (see "Granted
-    /// at once" in the module docs): true, and a job holds a thread for `id`
-    /// until [`Pool::unlease`]; false, and nothing happened (use
-    /// [`Pool::spawn_lease`]).
-    pub fn lease_now(self: &Arc<Self>, env: Arc<EnvShared>, id: u32) -> bool {
-        let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-        let Some(rayon) = guard.as_ref() else {
-            return false;
-        };
-        let reserved = self
-            .jobs
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.threads).then_some(n + 1)
-            });
-        if reserved.is_err() {
-            return false;
-        }
-        let pool = Arc::clone(self);
-        rayon.spawn(super::counted(Arc::clone(&self.jobs), move || {
-            pool.park_lease(&env, id)
-        }));
-        true
+    /// Grants a lease at once if nothing waits for a thread and a run slot
+    /// is free (see "Granted at once" in the module docs): true, and the lease
+    /// holds that slot until [`Pool::end_lease_now`]; false, and nothing
+    /// happened (use [`Pool::spawn_lease`]).
+    pub fn lease_now(&self) -> bool {
+        let threads_up = self
+            .rayon
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        threads_up && self.slots.take_now()
+    }
+
+    /// Gives back the run slot of a lease granted at once.
+    pub fn end_lease_now(&self) {
+        self.slots.give_back_now();
     }
 
     /// Wakes the parked lease `id` (or lets it return at once if it has not
@@ -240,12 +239,6 @@ impl Pool {
                 result: Ok(Output::new(true)),
             });
         }
-        self.park_lease(&env, id);
-    }
-
-    /// Holds this pool thread for the granted lease `id` until it is given
-    /// back (or its environment goes away).
-    fn park_lease(&self, env: &EnvShared, id: u32) {
         let l = &self.leases;
         l.parked.fetch_add(1, Ordering::Relaxed);
         let mut r = l.released.lock().unwrap_or_else(|e| e.into_inner());

@@ -22,6 +22,7 @@ mod lanes;
 pub mod lease;
 pub mod memory;
 pub mod output;
+mod slots;
 pub mod stats;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -57,29 +58,15 @@ impl AdmitError {
     }
 }
 
-/// `job`, decrementing `jobs` when it returns (or unwinds).
-fn counted<F: FnOnce()>(jobs: Arc<AtomicUsize>, job: F) -> impl FnOnce() {
-    struct Done(Arc<AtomicUsize>);
-    impl Drop for Done {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-    move || {
-        let _done = Done(jobs);
-        job();
-    }
-}
-
 /// A rayon pool plus its admission bound and statistics.
 pub struct Pool {
     name: String,
     threads: usize,
     max_queue: usize,
     rayon: RwLock<Option<rayon::ThreadPool>>,
-    /// Jobs spawned on `rayon` that have not returned (queued or running):
-    /// below `threads`, a thread is free (lease.rs, "Granted at once").
-    jobs: Arc<AtomicUsize>,
+    /// The CPU budget: a run slot per thread, held by every running job and
+    /// by each lease granted at once (slots.rs).
+    slots: Arc<slots::RunSlots>,
     in_flight: AtomicUsize,
     closed: AtomicBool,
     counters: Counters,
@@ -156,7 +143,7 @@ impl Pool {
             threads,
             max_queue,
             rayon: RwLock::new(Some(rayon)),
-            jobs: Arc::default(),
+            slots: Arc::new(slots::RunSlots::new(threads)),
             in_flight: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             counters: Counters::default(),
@@ -251,15 +238,14 @@ impl Pool {
         }
     }
 
-    /// Spawns `job` on the pool's threads, counted in `jobs` until it
-    /// returns. Hands `job` back when the threads are shut down.
+    /// Spawns `job` on the pool's threads; it holds a run slot while it runs
+    /// (slots.rs). Hands `job` back when the threads are shut down.
     fn spawn_job<F: FnOnce() + Send + 'static>(&self, job: F) -> Result<(), F> {
         let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
         let Some(rayon) = guard.as_ref() else {
             return Err(job);
         };
-        self.jobs.fetch_add(1, Ordering::AcqRel);
-        rayon.spawn(counted(Arc::clone(&self.jobs), job));
+        rayon.spawn(self.slots.job(job));
         Ok(())
     }
 
@@ -371,38 +357,6 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn jobs_count_from_spawn_to_return_even_when_one_panics() {
-        let p = Pool::new("t", 1, 4).unwrap();
-        let (go, wait) = std::sync::mpsc::channel::<()>();
-        let (done_tx, done) = std::sync::mpsc::channel::<()>();
-        let tx = done_tx.clone();
-        assert!(p
-            .spawn_job(move || {
-                wait.recv().unwrap();
-                tx.send(()).unwrap();
-            })
-            .is_ok());
-        // Queued behind the first on the one thread: both count.
-        assert!(p.spawn_job(|| panic!("a job that unwinds")).is_ok());
-        let tx = done_tx.clone();
-        assert!(p.spawn_job(move || tx.send(()).unwrap()).is_ok());
-        assert_eq!(p.jobs.load(Ordering::Acquire), 3);
-        go.send(()).unwrap();
-        done.recv().unwrap();
-        done.recv().unwrap();
-        let deadline = Instant::now() + std::time::Duration::from_secs(10);
-        while p.jobs.load(Ordering::Acquire) != 0 {
-            assert!(Instant::now() < deadline, "jobs never came back to 0");
-            std::thread::yield_now();
-        }
-        p.shutdown_threads();
-        assert!(
-            p.spawn_job(|| ()).is_err(),
-            "no threads: the job is handed back"
-        );
-    }
 
     #[test]
     fn admission_is_bounded_and_released() {

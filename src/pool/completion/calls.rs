@@ -283,10 +283,15 @@ pub fn lease_promise(
     }
 }
 
-/// The state of `env` that pool threads share (for a lease granted at once,
-/// lease.rs).
-pub fn env_shared(env: &Env) -> Result<Arc<EnvShared>, NapiFailure> {
-    Ok(Arc::clone(env_local(env)?.shared()))
+/// `leaseNow(pool, id)`: see [`EnvLocal::lease_now`].
+pub fn lease_now(env: &Env, pool: &Arc<Pool>, id: u32) -> Result<bool, NapiFailure> {
+    Ok(env_local(env)?.lease_now(pool, id))
+}
+
+/// `unlease(pool, id)`: see [`EnvLocal::unlease`].
+pub fn unlease(env: &Env, pool: &Arc<Pool>, id: u32) -> Result<(), NapiFailure> {
+    env_local(env)?.unlease(pool, id);
+    Ok(())
 }
 
 /// `close()`'s promise: settled once nothing of `pool` is in flight.

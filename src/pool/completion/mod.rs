@@ -212,6 +212,9 @@ pub struct EnvLocal {
     /// A drain is scheduled and has not run yet.
     drain_scheduled: Cell<bool>,
     close_waiters: RefCell<Vec<(Arc<Pool>, sys::napi_deferred)>>,
+    /// Leases granted at once (pool/lease.rs) that this environment holds,
+    /// by pool and lease id: given back at its teardown if the lane could not.
+    leases_now: RefCell<Vec<(Arc<Pool>, u32)>>,
 }
 
 /// A N-API call failed; the message says which.
@@ -294,6 +297,7 @@ impl EnvLocal {
             schedule: Cell::new(ptr::null_mut()),
             drain_scheduled: Cell::new(false),
             close_waiters: RefCell::new(Vec::new()),
+            leases_now: RefCell::new(Vec::new()),
         }));
         // SAFETY: N-API calls on the JS thread; `local_ptr` is a valid leaked
         // box used as the TSFN context (read only on this thread) and as the
@@ -450,6 +454,36 @@ impl EnvLocal {
         };
         // SAFETY: per the function's contract.
         unsafe { self.insert_pending(env, p) }
+    }
+
+    /// Grants the lease `id` of `pool` at once if a run slot is free
+    /// (pool/lease.rs), and remembers it until [`EnvLocal::unlease`].
+    pub fn lease_now(&self, pool: &Arc<Pool>, id: u32) -> bool {
+        if !pool.lease_now() {
+            return false;
+        }
+        self.leases_now.borrow_mut().push((Arc::clone(pool), id));
+        true
+    }
+
+    /// Gives back the lease `id` of `pool`: its run slot if it was granted
+    /// at once, else the pool thread parked for it.
+    pub fn unlease(&self, pool: &Arc<Pool>, id: u32) {
+        let mut now = self.leases_now.borrow_mut();
+        match now
+            .iter()
+            .position(|(p, x)| *x == id && Arc::ptr_eq(p, pool))
+        {
+            Some(i) => {
+                now.swap_remove(i);
+                drop(now);
+                pool.end_lease_now();
+            }
+            None => {
+                drop(now);
+                pool.unlease(id);
+            }
+        }
     }
 
     /// Records a pending lease grant (lease.rs) and returns its slot.
@@ -799,6 +833,10 @@ unsafe extern "C" fn finalize_local(_env: sys::napi_env, data: *mut c_void, _hin
     // Their promises, references and deferreds die with the environment.
     for p in local.slots.borrow_mut().drain(..).flatten() {
         p.pool.release();
+    }
+    // So do the run slots of its leases granted at once.
+    for (pool, _) in local.leases_now.borrow_mut().drain(..) {
+        pool.end_lease_now();
     }
     // The cleanup hook already ran (it is registered before instance data is
     // finalized); make sure no job can enter even if it did not.
