@@ -1,7 +1,8 @@
 'use strict';
 // The JS lane (pool.run) against piscina, 2 threads each, same worker files:
 //  (a) tiny task (x => x + 1), 1000 in flight: tasks/s
-//  (b) tiny task, sequential round trip: p50/p99, CPU per task
+//  (b) tiny task, sequential round trip: p50/p99, CPU per task; and one task
+//      at a time after 2 ms idle (a server's request): p50/p99
 //  (c) real tasks, 64 in flight: parse a 1 MB CSV + aggregate; render a
 //      ~55 KB HTML page: tasks/s, event-loop delay p99, peak RSS; again
 //      with the young generation swapped (corepool 48 MB, piscina 64 MB)
@@ -234,6 +235,7 @@ function main() {
       add(lib, 'rssBase', child(__filename, [lib, 'rss', 'base']));
       add(lib, 'tiny', child(__filename, [lib, 'tiny']));
       add(lib, 'seq', child(__filename, [lib, 'sequential']));
+      add(lib, 'spaced', child(__filename, [lib, 'spaced']));
       add(lib, 'csv', child(__filename, [lib, 'real', 'csv']));
       add(lib, 'tpl', child(__filename, [lib, 'real', 'template']));
       add(lib, 'mixed', child(__filename, [lib, 'mixed']));
@@ -255,6 +257,8 @@ function main() {
       seqP50: med(lib, 'seq', (x) => x.p50Us),
       seqP99: med(lib, 'seq', (x) => x.p99Us),
       seqCpu: med(lib, 'seq', (x) => x.cpuUs),
+      spacedP50: med(lib, 'spaced', (x) => x.p50Us),
+      spacedP99: med(lib, 'spaced', (x) => x.p99Us),
       csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
       csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
       csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
@@ -294,6 +298,8 @@ function main() {
         ['tiny task, sequential round trip p50 µs', f1(c.seqP50), f1(p.seqP50), ratio(c.seqP50, p.seqP50)],
         ['  p99 µs', f1(c.seqP99), f1(p.seqP99), ratio(c.seqP99, p.seqP99)],
         ['  CPU per task µs (all threads)', f1(c.seqCpu), f1(p.seqCpu), ratio(c.seqCpu, p.seqCpu)],
+        ['tiny task after 2 ms idle, round trip p50 µs', f1(c.spacedP50), f1(p.spacedP50), ratio(c.spacedP50, p.spacedP50)],
+        ['  p99 µs', f1(c.spacedP99), f1(p.spacedP99), ratio(c.spacedP99, p.spacedP99)],
         ['CSV 1 MB parse + aggregate, 64 in flight, tasks/s', f1(c.csvPerSec), f1(p.csvPerSec), ratio(c.csvPerSec, p.csvPerSec)],
         ['  loop delay p99 ms', f2(c.csvLoopP99), f2(p.csvLoopP99), ''],
         ['  peak RSS MB (process)', f0(c.csvPeakMB), f0(p.csvPeakMB), ratio(c.csvPeakMB, p.csvPeakMB)],
