@@ -130,6 +130,18 @@ test('close({ force: true }) lets the tasks piscina would have handed to workers
   }
 });
 
+test('close({ force: true }) with concurrentTasksPerWorker: a task with a signal does not share a worker, so it is the one aborted', async () => {
+  const pool = new Piscina({ filename: ADD, maxThreads: 1, concurrentTasksPerWorker: 2 });
+  const settled = (p) => p.then((v) => ['ok', v], (e) => ['rejected', e.name]);
+  const first = settled(pool.run(1));
+  const abortable = settled(pool.run(2, { signal: new AbortController().signal }));
+  const third = settled(pool.run(3));
+  // piscina: 1 and 3 share the worker; 2 waits in its queue.
+  assert.equal(pool.queueSize, 1);
+  await pool.close({ force: true });
+  assert.deepEqual(await Promise.all([first, abortable, third]), [['ok', 2], ['rejected', 'AbortError'], ['ok', 4]]);
+});
+
 test('concurrentTasksPerWorker widens what counts as handed to a worker: queueSize and maxQueue', async () => {
   const pool = new Piscina({ filename: ADD, minThreads: 0, maxThreads: 1, maxQueue: 0, concurrentTasksPerWorker: 2 });
   try {

@@ -333,11 +333,12 @@ class Piscina extends EventEmitterAsyncResource {
     this.#closing = true;
     if (options && options.force) {
       // piscina hands up to maxThreads × concurrentTasksPerWorker tasks to
-      // its workers inside run(); those count as started and finish. Only
-      // the ones beyond that (piscina's queue) are aborted.
+      // its workers inside run() (a task with a signal holds one alone);
+      // those count as started and finish. Only the ones beyond that
+      // (piscina's queue) are aborted.
       const o = this.#options;
-      const handedOver = Math.max(0, o.maxThreads * o.concurrentTasksPerWorker - this.#lane.c.running);
-      this.#lane.abortQueued(() => new AbortError('queue is being terminated'), handedOver);
+      const { placed } = this.#lane.placement(o.maxThreads, o.concurrentTasksPerWorker);
+      this.#lane.abortQueued(() => new AbortError('queue is being terminated'), new Set(placed));
     }
     const timedOut = await this.#lane.close();
     if (timedOut) this.emit('error', new Error('Close operation timed out'));

@@ -738,47 +738,51 @@ class JsLane {
   }
 
   /**
-   * piscina's queue size (corepool/piscina): tasks in flight that `workers`
-   * workers could not hold, each holding up to `perWorker` tasks, except
-   * that a task with a signal or timeout (abortable) holds a worker alone.
-   * Tasks are placed in order: running ones first, then the queue.
+   * piscina's hand-over (corepool/piscina): `workers` workers each hold up to
+   * `perWorker` tasks, except that a task with a signal or timeout
+   * (abortable) holds a worker alone. Tasks are placed in order: running
+   * ones first, then the queue. Returns the queued tasks that piscina would
+   * have handed to a worker, and how many running ones it would not.
    */
-  waitingBeyond(workers, perWorker) {
-    if (perWorker === 1) return Math.max(0, this.c.queued + this.c.running - workers);
+  placement(workers, perWorker) {
     let free = workers; // workers with no task
     let spare = 0; // places left beside plain tasks
-    let waiting = 0;
-    const place = (t) => {
-      if (t.cleanup !== null) {
-        if (free > 0) free--;
-        else waiting++;
+    const fits = (t) => {
+      if (t.cleanup !== null && perWorker > 1) {
+        if (free === 0) return false;
+        free--;
       } else if (spare > 0) spare--;
       else if (free > 0) {
         free--;
         spare += perWorker - 1;
-      } else waiting++;
+      } else return false;
+      return true;
     };
+    let over = 0;
     for (const slot of this.workers) {
-      if (slot.batch !== null) for (const t of slot.batch) if (t.state === RUNNING) place(t);
+      if (slot.batch !== null) for (const t of slot.batch) if (t.state === RUNNING && !fits(t)) over++;
     }
-    let seen = 0;
+    const placed = [];
     for (let k = this.qHead; k < this.queue.length && (free > 0 || spare > 0); k++) {
       const t = this.queue[k];
-      if (t === undefined || t.state !== QUEUED) continue;
-      seen++;
-      place(t);
+      if (t !== undefined && t.state === QUEUED && fits(t)) placed.push(t);
     }
-    // Past the last free place, every queued task waits.
-    return waiting + (this.c.queued - seen);
+    return { placed, over };
   }
 
-  /** Rejects the queued (not started) tasks with `makeError()`, all but the first `keep`. */
-  abortQueued(makeError, keep = 0) {
+  /** piscina's queue size (corepool/piscina): the tasks in flight its workers would not hold (see `placement`). */
+  waitingBeyond(workers, perWorker) {
+    if (perWorker === 1) return Math.max(0, this.c.queued + this.c.running - workers);
+    const { placed, over } = this.placement(workers, perWorker);
+    return over + (this.c.queued - placed.length);
+  }
+
+  /** Rejects the queued (not started) tasks with `makeError()`, except those in `keep` (a Set). */
+  abortQueued(makeError, keep = new Set()) {
     for (let k = this.qHead; k < this.queue.length; k++) {
       const t = this.queue[k];
-      if (t === undefined || t.state !== QUEUED) continue;
-      if (keep > 0) keep--;
-      else this.finishQueued(t, false, makeError());
+      if (t === undefined || t.state !== QUEUED || keep.has(t)) continue;
+      this.finishQueued(t, false, makeError());
     }
   }
 
