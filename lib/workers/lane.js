@@ -30,8 +30,8 @@
 // A native task that starts meanwhile waits for the slot.
 //
 // Holding a lease for a moment. When a batch ends with nothing queued, the
-// lane does not give its lease back at once: it *holds* it (the rayon thread
-// stays parked, so the budget is unchanged) until the check phase of the
+// lane does not give its lease back at once: it *holds* it (its run slot
+// stays taken, so the budget is unchanged) until the check phase of the
 // current event-loop turn (one setImmediate). A task queued before then —
 // typically by the code awaiting the result that just came back, i.e. a
 // sequential `for (…) await pool.run(x)` — goes straight to the held worker,
