@@ -106,3 +106,34 @@ fn size_asserting_primitives_in_a_filter_list_are_decode_errors() {
     }
     assert_eq!(seen, 6, "regression inputs *-in-filter-list.svg");
 }
+
+/// Finding F5: a PNG whose PLTE chunk is 49 bytes made png 0.18.1 panic while
+/// expanding the palette (caught as ERR_DECODE "decoder panicked", but a
+/// panic all the same, and libFuzzer aborts on one). Now refused before
+/// decoding, by resize and metadata alike.
+#[test]
+fn a_palette_that_is_not_whole_entries_is_a_decode_error() {
+    use crate::tasks::resize::{metadata, resize, ResizeOptions};
+    use crate::tasks::{Checkpoint, ErrorCode};
+    let path = inputs("regressions", "resize")
+        .into_iter()
+        .find(|p| p.ends_with("png-palette-of-49-bytes.bin"))
+        .expect("regression input");
+    let png = std::fs::read(path).unwrap();
+    let opts = ResizeOptions {
+        width: Some(8),
+        ..ResizeOptions::default()
+    };
+    let err = resize(&png, &opts, &Checkpoint::none()).expect_err("resize");
+    assert_eq!(err.code, ErrorCode::Decode, "{}", err.message);
+    assert!(
+        err.message.contains("PLTE chunk of 49 bytes"),
+        "{}",
+        err.message
+    );
+    // Headers only: metadata reads no palette and still answers.
+    assert_eq!(
+        metadata(&png).map(|m| (m.width, m.height)).ok(),
+        Some((12, 9))
+    );
+}

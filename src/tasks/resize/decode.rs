@@ -31,6 +31,9 @@ pub(crate) fn decode(
         // Has its own unwind handling (libjpeg errors unwind by design).
         return jpeg(input, extra, jpeg_scale, icc, cp);
     }
+    if meta.format == Format::Png {
+        check_png_palette(input)?;
+    }
     // A panic inside a third-party decoder on hostile input becomes
     // ERR_DECODE instead of taking the task down.
     let run = || match meta.format {
@@ -43,6 +46,34 @@ pub(crate) fn decode(
             "decoder panicked on malformed input",
         ))
     })
+}
+
+/// Refuses a PLTE chunk whose length is not 3 to 768 bytes in steps of 3.
+/// png 0.18.1 copies the palette 3 bytes at a time into 256 entries without
+/// checking either, and panics (fuzz/regressions/resize); libpng refuses such
+/// a palette too. Only the chunks before the image data are read.
+pub(crate) fn check_png_palette(input: &[u8]) -> Result<(), TaskError> {
+    let mut pos = 8; // the signature
+    while let Some(h) = input.get(pos..pos + 8) {
+        let len = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as usize;
+        match &h[4..8] {
+            b"IDAT" | b"IEND" => break,
+            b"PLTE" if len == 0 || !len.is_multiple_of(3) || len > 768 => {
+                return Err(decode_error(
+                    Format::Png,
+                    format!(
+                        "a PLTE chunk of {len} bytes (a palette is 3 to 768 bytes, 3 per entry)"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let Some(next) = pos.checked_add(12).and_then(|p| p.checked_add(len)) else {
+            break;
+        };
+        pos = next;
+    }
+    Ok(())
 }
 
 /// The embedded ICC profile (JPEG: reassembled APP2 chunks; PNG: inflated
@@ -70,10 +101,13 @@ pub(crate) fn icc_profile(input: &[u8], f: Format) -> Option<Vec<u8>> {
             let icc: Vec<u8> = chunks.iter().flat_map(|c| c.1.iter().copied()).collect();
             (!icc.is_empty()).then_some(icc)
         }
-        Format::Png => image::codecs::png::PngDecoder::new(c)
-            .ok()?
-            .icc_profile()
-            .ok()?,
+        Format::Png => {
+            check_png_palette(input).ok()?;
+            image::codecs::png::PngDecoder::new(c)
+                .ok()?
+                .icc_profile()
+                .ok()?
+        }
         Format::Webp => {
             let mut pos = 12;
             while let Some(h) = input.get(pos..pos + 8) {
