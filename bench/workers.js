@@ -76,15 +76,18 @@ function cpuMeter() {
   };
 }
 
-/** The process's peak resident memory so far, MB (Linux; NaN elsewhere). */
-function peakRss() {
+/** A memory field of /proc/self/status (`VmHWM`, `RssAnon`), MB (Linux; NaN elsewhere). */
+function statusMB(field) {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
     return m ? +m[1] / 1024 : NaN;
   } catch {
     return NaN;
   }
 }
+
+/** The process's peak resident memory so far, MB. */
+const peakRss = () => statusMB('VmHWM');
 
 async function tiny(lib) {
   const p = makePool(lib, path.join(W, 'add.js'));
@@ -180,14 +183,7 @@ async function rss(lib, base) {
   // Private (anonymous) resident memory, Linux: RSS also counts pages of the
   // node binary that running code touches (V8's optimizing compiler, say),
   // which are shared with every other node process and paged in once.
-  const anon = () => {
-    try {
-      const m = /RssAnon:\s+(\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
-      return m ? +m[1] / 1024 : NaN;
-    } catch {
-      return NaN;
-    }
-  };
+  const anon = () => statusMB('RssAnon');
   const N = 4;
   const file = path.join(W, 'add.js');
   if (base) {
@@ -249,9 +245,18 @@ function main() {
   }
   process.stderr.write('\n');
   const med = (lib, key, f) => median(runs[lib][key].map(f));
+  // The real tasks' medians: every variant runs them.
+  const realTasks = (lib) => ({
+    csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
+    csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
+    csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
+    tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
+    tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
+  });
   const s = {};
   for (const lib of LIBS) {
     s[lib] = {
+      ...realTasks(lib),
       tinyPerSec: med(lib, 'tiny', (x) => x.tasksPerSec),
       tinyLoopP99: med(lib, 'tiny', (x) => x.loopP99),
       seqP50: med(lib, 'seq', (x) => x.p50Us),
@@ -259,11 +264,6 @@ function main() {
       seqCpu: med(lib, 'seq', (x) => x.cpuUs),
       spacedP50: med(lib, 'spaced', (x) => x.p50Us),
       spacedP99: med(lib, 'spaced', (x) => x.p99Us),
-      csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
-      csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
-      csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
-      tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
-      tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
       mixHash: med(lib, 'mixed', (x) => x.hashPerSec),
       mixCsv: med(lib, 'mixed', (x) => x.csvPerSec),
       mixCores: med(lib, 'mixed', (x) => x.cores),
@@ -272,15 +272,7 @@ function main() {
       anonPerWorker: (med(lib, 'rss', (x) => x.anonMB) - med(lib, 'rssBase', (x) => x.anonMB)) / med(lib, 'rss', (x) => x.workers),
     };
   }
-  for (const lib of Object.keys(YOUNG)) {
-    s[lib] = {
-      csvPerSec: med(lib, 'csv', (x) => x.tasksPerSec),
-      csvLoopP99: med(lib, 'csv', (x) => x.loopP99),
-      csvPeakMB: med(lib, 'csv', (x) => x.peakMB),
-      tplPerSec: med(lib, 'tpl', (x) => x.tasksPerSec),
-      tplLoopP99: med(lib, 'tpl', (x) => x.loopP99),
-    };
-  }
+  for (const lib of Object.keys(YOUNG)) s[lib] = realTasks(lib);
   const c = s.corepool;
   const p = s.piscina;
   const f0 = (x) => Math.round(x).toLocaleString('en-US');
