@@ -170,3 +170,99 @@ test('with concurrentTasksPerWorker, a task with a signal does not share a worke
     await pool.destroy();
   }
 });
+
+/** Blocks the main thread until a[index] >= n; false after `ms` (so a test fails instead of hanging). */
+function blockUntil(a, index, n, ms) {
+  const end = Date.now() + ms;
+  for (let v = Atomics.load(a, index); v < n; v = Atomics.load(a, index)) {
+    if (Date.now() >= end) return false;
+    Atomics.wait(a, index, v, 50);
+  }
+  return true;
+}
+
+test('concurrentTasksPerWorker: a busy worker is handed its second task at once, and runs it after the first on its own thread', async () => {
+  const pool = new Piscina({ filename: TASKS, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 2 });
+  try {
+    const sab = new SharedArrayBuffer(32);
+    const a = new Int32Array(sab);
+    const first = pool.run({ sab, i: 4 }, { name: 'gate' });
+    const second = pool.run({ sab, i: 5 }, { name: 'gate' });
+    assert.equal(pool.queueSize, 0);
+    // The main thread blocks from here on: the second task can only start
+    // if it was already sent to the worker.
+    assert.ok(blockUntil(a, 0, 1, 10000), 'the first task started');
+    assert.equal(Atomics.load(a, 5), 0, 'one at a time on the one worker');
+    Atomics.store(a, 1, 1);
+    Atomics.notify(a, 1);
+    assert.ok(blockUntil(a, 0, 2, 10000), 'the second task started without the main thread');
+    assert.deepEqual(await Promise.all([first, second]), [4, 5]);
+    assert.equal(pool.threads.length, 1);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('concurrentTasksPerWorker: a task handed to a worker that dies before starting it runs on the replacement', async () => {
+  const pool = new Piscina({ filename: TASKS, maxThreads: 1, concurrentTasksPerWorker: 2 });
+  try {
+    const dies = pool.run(3, { name: 'exit' });
+    const next = pool.run(21);
+    assert.equal(pool.queueSize, 0, 'both were handed to the worker');
+    await assert.rejects(dies, /worker exited with code: 3/);
+    assert.equal(await next, 42);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('a custom taskQueue decides which queued task runs next, and sees what piscina shows it', async () => {
+  class ByPriority {
+    tasks = [];
+    seen = [];
+    get size() {
+      return this.tasks.length;
+    }
+    push(task) {
+      this.seen.push({ isAbortable: task.isAbortable, name: task.name, file: task.filename, options: task[Piscina.queueOptionsSymbol] });
+      this.tasks.push(task);
+      this.tasks.sort((x, y) => (y[Piscina.queueOptionsSymbol]?.priority ?? 0) - (x[Piscina.queueOptionsSymbol]?.priority ?? 0));
+    }
+    shift() {
+      return this.tasks.shift() ?? null;
+    }
+    remove(task) {
+      const i = this.tasks.indexOf(task);
+      if (i >= 0) this.tasks.splice(i, 1);
+    }
+  }
+  const queue = new ByPriority();
+  const pool = new Piscina({ filename: TASKS, minThreads: 1, maxThreads: 1, taskQueue: queue });
+  try {
+    const sab = new SharedArrayBuffer(32);
+    const a = new Int32Array(sab);
+    const order = [];
+    const first = pool.run({ sab, i: 4 }, { name: 'gate' });
+    const prio = (priority) => ({ priority, [Piscina.queueOptionsSymbol]: { priority } });
+    const ac = new AbortController();
+    const runs = [1, 3, 2].map((p) => pool.run(prio(p), { name: 'context' }).then(() => order.push(p)));
+    const dropped = pool.run(prio(5), { name: 'context', signal: ac.signal });
+    ac.abort();
+    await assert.rejects(dropped, { name: 'AbortError' });
+    assert.ok(!queue.tasks.some((t) => t.task.priority === 5), 'an aborted task is removed from the queue');
+    Atomics.store(a, 1, 1);
+    Atomics.notify(a, 1);
+    assert.equal(await first, 4);
+    await Promise.all(runs);
+    assert.deepEqual(order, [3, 2, 1]);
+    const queued = queue.seen.filter((s) => s.options !== null);
+    assert.deepEqual(queued.map((s) => [s.options.priority, s.isAbortable, s.name, s.file]), [
+      [1, false, 'context', TASKS],
+      [3, false, 'context', TASKS],
+      [2, false, 'context', TASKS],
+      [5, true, 'context', TASKS],
+    ]);
+  } finally {
+    await pool.destroy();
+  }
+});

@@ -11,6 +11,7 @@ const { createHistogram, performance } = require('node:perf_hooks');
 const { availableParallelism } = require('node:os');
 const { MessagePort } = require('node:worker_threads');
 const { types } = require('node:util');
+const { fileURLToPath } = require('node:url');
 const corepool = require('../index.js');
 const workers = require('./workers');
 const { move: coreMove, isMoved } = require('./workers/transfer');
@@ -119,6 +120,73 @@ function summary(h) {
   return out;
 }
 
+const kTask = Symbol('corepool.laneTask');
+
+/** What a custom taskQueue holds: piscina's view of a queued task. */
+class QueuedTask {
+  #t;
+
+  constructor(t) {
+    this.#t = t;
+    this[kTask] = t;
+  }
+
+  get taskId() {
+    return this.#t.id;
+  }
+
+  get filename() {
+    const url = this.#t.url;
+    return url.startsWith('file:') ? fileURLToPath(url) : url;
+  }
+
+  get name() {
+    return this.#t.name === undefined ? 'default' : this.#t.name;
+  }
+
+  get created() {
+    return this.#t.t0;
+  }
+
+  get isAbortable() {
+    return this.#t.cleanup !== null;
+  }
+
+  /** The payload. */
+  get task() {
+    return this.#t.payload;
+  }
+
+  get [queueOptionsSymbol]() {
+    const p = this.#t.payload;
+    return (p !== null && typeof p === 'object' && p[queueOptionsSymbol]) || null;
+  }
+}
+
+/** The lane's order (lane.js JsLane#order) kept by a piscina TaskQueue. */
+function customOrder(queue) {
+  const views = new WeakMap();
+  const viewOf = (t) => {
+    let v = views.get(t);
+    if (v === undefined) {
+      v = new QueuedTask(t);
+      views.set(t, v);
+    }
+    return v;
+  };
+  return {
+    push: (t) => queue.push(viewOf(t)),
+    shift: () => {
+      const v = queue.shift();
+      return v != null && v[kTask] !== undefined ? v[kTask] : null;
+    },
+    remove: (t) => queue.remove(viewOf(t)),
+    get size() {
+      return queue.size;
+    },
+  };
+}
+
 /**
  * An AbortSignal for `signal` (an AbortSignal, or an EventEmitter that emits
  * 'abort'), plus a function that removes what was added to the emitter.
@@ -212,6 +280,8 @@ class Piscina extends EventEmitterAsyncResource {
     const lane = workers.laneOf(this.#pool, this.#pool[kHandle]);
     this.#lane = lane;
     lane.minWorkers = minThreads;
+    lane.perWorker = concurrentTasks;
+    if (o.taskQueue !== undefined) lane.order = customOrder(o.taskQueue);
     lane.hooks = {
       // piscina announces a worker once it is up (so listeners added right
       // after the constructor see the minThreads workers too).

@@ -100,6 +100,8 @@ class Task {
     this.reject = null;
     this.cleanup = null;
     this.grace = null;
+    /** In the lane's custom order (see JsLane#order). */
+    this.inOrder = false;
     this.t0 = 0;
     this.t1 = 0;
   }
@@ -142,6 +144,15 @@ class JsLane {
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
+    /** Unanswered tasks a busy worker may be given (corepool/piscina's concurrentTasksPerWorker; see shareBusy). */
+    this.perWorker = 1;
+    /**
+     * A custom order of the queued tasks (corepool/piscina's taskQueue):
+     * { push(task), shift() → task | null, remove(task), size }. Tasks then
+     * leave the queue one at a time, in the order's choice; `queue` still
+     * lists them for close() and the counts.
+     */
+    this.order = null;
     /** Workers kept alive when idle (corepool/piscina's minThreads). */
     this.minWorkers = 0;
     /**
@@ -183,6 +194,7 @@ class JsLane {
     });
     if (signal !== undefined || o.timeout !== undefined) this.watch(task, signal, o.timeout);
     this.queue.push(task);
+    if (this.order !== null) this.orderPush(task);
     this.c.queued++;
     task.t0 = performance.now();
     if (this.hooks !== null && this.hooks.queueChange) this.hooks.queueChange();
@@ -225,6 +237,7 @@ class JsLane {
     this.c.cancelled++;
     this.settle(task, false, err);
     if (task.state === QUEUED) {
+      this.orderRemove(task);
       task.state = SETTLED;
       this.c.queued--;
       native.releaseJs(this.handle, 1);
@@ -266,6 +279,7 @@ class JsLane {
       const waited = oldest !== undefined ? performance.now() - oldest.t0 : 0;
       native.lease(this.handle, id, waited).then(() => this.onGrant(id));
     }
+    this.shareBusy();
     // Start the workers those leases will need now, so a worker boots while
     // its lease waits for a thread.
     while (this.workers.size < this.leasesOut && Date.now() >= this.spawnBlockedUntil) {
@@ -287,6 +301,10 @@ class JsLane {
    * so long or blocking tasks are never serialized behind each other).
    */
   takeBatch() {
+    if (this.order !== null) {
+      const t = this.orderShift(false);
+      return t === null ? [] : [t];
+    }
     const want = Math.min(MAX_BATCH, Math.ceil(this.c.queued / this.threads));
     const batch = [];
     const q = this.queue;
@@ -309,6 +327,47 @@ class JsLane {
       this.qHead = 0;
     }
     return batch;
+  }
+
+  orderPush(task) {
+    task.inOrder = true;
+    this.order.push(task);
+  }
+
+  orderRemove(task) {
+    if (!task.inOrder) return;
+    task.inOrder = false;
+    this.order.remove(task);
+  }
+
+  /**
+   * The next queued task in the custom order, or null. `plain`: only one
+   * without a signal or timeout (for a busy worker); an abortable one is
+   * pushed back and null returned.
+   */
+  orderShift(plain) {
+    const order = this.order;
+    let t = null;
+    while (order.size > 0) {
+      const next = order.shift();
+      if (next == null) break;
+      next.inOrder = false;
+      if (next.state !== QUEUED) continue;
+      t = next;
+      break;
+    }
+    // The FIFO keeps only what close() and the counts need: drop its settled head.
+    const q = this.queue;
+    while (this.qHead < q.length && q[this.qHead].state !== QUEUED) q[this.qHead++] = undefined;
+    if (this.qHead > 1024 && this.qHead * 2 > q.length) {
+      this.queue = q.slice(this.qHead);
+      this.qHead = 0;
+    }
+    if (t !== null && plain && t.cleanup !== null) {
+      this.orderPush(t);
+      return null;
+    }
+    return t;
   }
 
   onGrant(lease) {
@@ -377,6 +436,7 @@ class JsLane {
   }
 
   finishQueued(task, ok, value) {
+    this.orderRemove(task);
     task.state = SETTLED;
     this.c.queued--;
     if (ok) this.c.completed++;
@@ -406,14 +466,28 @@ class JsLane {
     Atomics.store(slot.progress, 0, 0);
     if (this.spinAllowed()) Atomics.store(slot.progress, 1, 1);
     else for (const w of this.workers) Atomics.store(w.progress, 1, 0); // this one, and any still allowed
-    const msg = new Array(3 + batch.length * 3);
+    if (!slot.refed) {
+      slot.refed = true;
+      slot.worker.ref();
+    }
+    slot.startedAt = performance.now();
+    if (!this.send(slot, batch)) this.endBatch(slot);
+  }
+
+  /**
+   * Posts `tasks` to `slot`'s worker as its batch, or as more of it (see
+   * `shareBusy`). False when the message could not be cloned: the tasks
+   * have failed then, and the worker never saw them.
+   */
+  send(slot, tasks) {
+    const msg = new Array(3 + tasks.length * 3);
     msg[0] = RUN;
     msg[1] = slot.batchId;
     msg[2] = 0;
     let defs = 0;
     let transfer;
-    for (let i = 0; i < batch.length; i++) {
-      const t = batch[i];
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i];
       let fi = slot.fns.get(t.key);
       if (fi === undefined) {
         if (defs === 0) {
@@ -431,34 +505,82 @@ class JsLane {
       t.state = RUNNING;
       t.slot = slot;
     }
-    this.c.queued -= batch.length;
-    this.c.running += batch.length;
-    if (!slot.refed) {
-      slot.refed = true;
-      slot.worker.ref();
-    }
-    slot.startedAt = performance.now();
+    this.c.queued -= tasks.length;
+    this.c.running += tasks.length;
     if (this.hooks !== null) {
-      for (const t of batch) t.t1 = slot.startedAt;
+      const now = performance.now();
+      for (const t of tasks) t.t1 = now;
       if (this.hooks.queueChange) this.hooks.queueChange();
     }
     msg[2] = defs;
     try {
       slot.port.postMessage(msg, transfer);
+      return true;
     } catch (err) {
-      // The worker never saw this batch's function numbers.
+      // The worker never saw this message's function numbers.
       if (defs !== 0) {
         if (defs[0] === 0) slot.fns.clear();
         else for (const [k, fi] of slot.fns) if (fi >= defs[0]) slot.fns.delete(k);
       }
       // Something the pre-check let through (e.g. a host object deep in a
-      // large graph): fail the batch's tasks with the clone error.
+      // large graph): fail the tasks with the clone error.
       const te = new TypeError(`The task's payload cannot be cloned to a worker: ${err.message}`);
       te.code = 'ERR_INVALID_ARG_TYPE';
       te.cause = err;
-      for (const t of batch) this.finishRunning(t, false, te);
-      native.releaseJs(this.handle, batch.length);
-      this.endBatch(slot);
+      for (const t of tasks) this.finishRunning(t, false, te);
+      native.releaseJs(this.handle, tasks.length);
+      return false;
+    }
+  }
+
+  /**
+   * corepool/piscina's `concurrentTasksPerWorker` (`perWorker` > 1): queued
+   * tasks join the batches of busy workers, up to `perWorker` unanswered
+   * tasks per worker, least busy first, as piscina hands them over. A worker
+   * runs them after the ones it has, on its own thread, under the run slot
+   * its batch already holds: the CPU budget is unchanged. As in piscina, a
+   * task with a signal or timeout neither joins a busy worker nor gets one
+   * joined (aborting it may end its worker).
+   */
+  shareBusy() {
+    if (this.perWorker <= 1 || this.closing) return;
+    let k = this.qHead;
+    while (this.c.queued > this.leasesPending + this.held.length) {
+      let best;
+      let load = this.perWorker;
+      for (const s of this.workers) {
+        if (s.batch === null || s.killed !== null || s.retiring || s.exited) continue;
+        const n = s.batch.length - s.cursor;
+        if (n >= load) continue;
+        let abortable = false;
+        for (let j = s.cursor; j < s.batch.length && !abortable; j++) abortable = s.batch[j].cleanup !== null && s.batch[j].state === RUNNING;
+        if (!abortable) {
+          best = s;
+          load = n;
+        }
+      }
+      if (best === undefined) return;
+      let t;
+      if (this.order !== null) {
+        t = this.orderShift(true);
+        if (t === null) return;
+        if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) {
+          this.orderPush(t);
+          return;
+        }
+      } else {
+        const q = this.queue;
+        while (k < q.length && (q[k] === undefined || q[k].state !== QUEUED || q[k].cleanup !== null)) k++;
+        if (k === q.length) return;
+        t = q[k];
+        if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) return; // renumbering would break the batch's other tasks
+        if (k === this.qHead) {
+          q[k] = undefined;
+          this.qHead++;
+        }
+      }
+      best.batch.push(t);
+      if (!this.send(best, [t])) best.batch.pop();
     }
   }
 
@@ -512,6 +634,8 @@ class JsLane {
     }
     if (n > 0) native.releaseJs(this.handle, n);
     if (m[0] === DONE) {
+      // The batch grew after the worker finished it: its answers follow.
+      if (slot.cursor < batch.length) return;
       // Per-task time of this batch (an over-estimate: it includes the
       // messages), smoothed per function.
       const ms = (performance.now() - slot.startedAt) / batch.length;
@@ -685,6 +809,7 @@ class JsLane {
       if (released > 0) native.releaseJs(this.handle, released);
       if (requeue.length > 0) {
         this.queue.splice(this.qHead, 0, ...requeue);
+        if (this.order !== null) for (const t of requeue) this.orderPush(t);
       }
       this.giveBack(slot.lease);
     }

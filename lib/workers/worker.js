@@ -8,6 +8,8 @@
 // of the lane's own (`workerData.port`; parentPort is left to the user's
 // code):
 //   main → worker  [RUN, b, defs, id, fnIndex, payload, id, fnIndex, payload, …]
+//                  (a second RUN with the same b extends batch b: its tasks
+//                  run after the ones sent before, numbered on from them)
 //                  [ABORT, id, timeout]
 //   worker → main  [PART | DONE, b, id, status, value, id, status, value, …]
 //   defs: 0, or [first, url, name, url, name, …]: functions numbered from
@@ -202,27 +204,37 @@ function post(msg, transfer) {
   }
 }
 
-async function runBatch(m) {
-  const b = m[1];
-  const defs = m[2];
-  if (defs !== 0) {
-    if (defs[0] === 0) fnTable = [];
-    for (let k = 1; k < defs.length; k++) fnTable.push(defs[k]);
-  }
-  const fns = [];
-  const tasks = m;
+/** The functions numbered in a RUN message's defs. */
+function addDefs(defs) {
+  if (defs === 0) return;
+  if (defs[0] === 0) fnTable = [];
+  for (let k = 1; k < defs.length; k++) fnTable.push(defs[k]);
+}
+
+/**
+ * The batch this worker was sent last: its number, its tasks as the RUN
+ * message's flat array (id, fnIndex, payload from index 3 on; a message that
+ * extends the batch appends to it) and the index of the next task to start.
+ */
+let cur = null;
+
+async function runBatch(batch) {
+  const b = batch.b;
+  const tasks = batch.tasks;
   let results = [PART, b];
   let transfer = [];
   let flushed = performance.now();
-  for (let i = 3, n = 0; i < tasks.length; i += 3, n++) {
+  while (batch.next < tasks.length) {
+    const i = batch.next;
+    batch.next += 3;
     const id = tasks[i];
-    Atomics.store(progress, 0, n + 1);
+    Atomics.store(progress, 0, (i - 3) / 3 + 1);
     if (aborted.has(id)) {
       aborted.delete(id);
       results.push(id, 2, undefined);
       continue;
     }
-    let fn = fns[tasks[i + 1]];
+    let fn = batch.fns[tasks[i + 1]];
     if (fn === undefined) {
       const url = fnTable[tasks[i + 1] * 2];
       const name = fnTable[tasks[i + 1] * 2 + 1];
@@ -236,7 +248,7 @@ async function runBatch(m) {
         }
         handlers.set(key, fn);
       }
-      fns[tasks[i + 1]] = fn;
+      batch.fns[tasks[i + 1]] = fn;
     }
     if (typeof fn !== 'function') {
       results.push(id, 3, serializeError(fn));
@@ -255,9 +267,10 @@ async function runBatch(m) {
     } catch (err) {
       results.push(id, 1, serializeError(err));
     }
+    tasks[i + 2] = undefined;
     live.delete(id);
     if (state.aborted) aborted.delete(id);
-    if (i + 3 < tasks.length && performance.now() - flushed > FLUSH_MS) {
+    if (batch.next < tasks.length && performance.now() - flushed > FLUSH_MS) {
       post(results, transfer);
       results = [PART, b];
       transfer = [];
@@ -301,8 +314,17 @@ function spin() {
 
 function onMessage(m) {
   if (m[0] === RUN) {
+    addDefs(m[2]);
+    if (cur !== null && cur.b === m[1]) {
+      // More tasks for the batch (corepool/piscina's concurrentTasksPerWorker):
+      // they run after the ones already sent, numbered on from them.
+      for (let i = 3; i < m.length; i++) cur.tasks.push(m[i]);
+      if (batchActive) return;
+    } else {
+      cur = { b: m[1], tasks: m, next: 3, fns: [] };
+    }
     batchActive = true;
-    runBatch(m);
+    runBatch(cur);
   } else if (m[0] === ABORT) onAbort(m[1], m[2]);
 }
 
