@@ -39,6 +39,56 @@ interface PiscinaOptions {
   recordTiming?: boolean;
   stricterFIFO?: boolean;
   workerHistogram?: boolean;
+  /** Orders the queued tasks (e.g. by priority); `new Piscina.FixedQueue()` is a FIFO. */
+  taskQueue?: TaskQueue;
+  /** Chooses the worker of each task; null declines (the task waits, a worker is started if there is room). */
+  loadBalancer?: PiscinaLoadBalancer;
+}
+
+/** A queued task, as a taskQueue or loadBalancer sees it. */
+interface PiscinaTask {
+  readonly taskId: number;
+  readonly filename: string;
+  readonly name: string;
+  /** performance.now() when run() was called. */
+  readonly created: number;
+  readonly isAbortable: boolean;
+  /** The payload given to run(). */
+  readonly task: any;
+  /** The payload's own [Piscina.queueOptionsSymbol], or null. */
+  readonly [Piscina.queueOptionsSymbol]: any;
+}
+
+interface TaskQueue {
+  readonly size: number;
+  push(task: PiscinaTask): void;
+  shift(): PiscinaTask | null;
+  remove(task: PiscinaTask): void;
+  unshift?(task: PiscinaTask): void;
+}
+
+/** A worker, as a loadBalancer and the workerCreate/workerDestroy events see it. */
+interface PiscinaWorker {
+  /** Its threadId. */
+  readonly id: number;
+  /** Tasks sent to it and not answered yet. */
+  readonly currentUsage: number;
+  readonly isRunningAbortableTask: boolean;
+  /** Its tasks' run times, with `workerHistogram: true`; otherwise null. */
+  readonly histogram: PiscinaHistogramSummary | null;
+  readonly terminating: boolean;
+  readonly destroyed: boolean;
+}
+
+type PiscinaLoadBalancer = (task: PiscinaTask, workers: PiscinaWorker[]) => PiscinaWorker | null;
+
+declare class FifoTaskQueue implements TaskQueue {
+  readonly size: number;
+  isEmpty(): boolean;
+  push(task: PiscinaTask): void;
+  unshift(task: PiscinaTask): void;
+  shift(): PiscinaTask | null;
+  remove(task: PiscinaTask): void;
 }
 
 interface PiscinaRunOptions {
@@ -91,6 +141,10 @@ declare class Piscina<T = any, R = any> extends EventEmitterAsyncResource {
   static readonly transferableSymbol: unique symbol;
   static readonly valueSymbol: unique symbol;
   static readonly queueOptionsSymbol: unique symbol;
+  static readonly FixedQueue: typeof FifoTaskQueue;
+  static readonly ArrayTaskQueue: typeof FifoTaskQueue;
+  on(event: 'workerCreate' | 'workerDestroy', listener: (worker: PiscinaWorker) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 
 export = Piscina;

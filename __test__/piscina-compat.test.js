@@ -29,7 +29,7 @@ test('run, named exports, options and events', async () => {
   assert.equal(pool.options.maxQueue, 4);
   assert.equal(pool.threads.length, 1, 'minThreads start at once');
   const created = [];
-  pool.on('workerCreate', (w) => created.push(w.threadId));
+  pool.on('workerCreate', (w) => created.push(w.id));
   assert.equal(await pool.run(21), 42);
   assert.equal(await pool.run(1, { filename: ADD }), 2);
   assert.deepEqual(await pool.run(3, { name: 'later' }), { x: 3, async: true });
@@ -262,6 +262,104 @@ test('a custom taskQueue decides which queued task runs next, and sees what pisc
       [2, false, 'context', TASKS],
       [5, true, 'context', TASKS],
     ]);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('loadBalancer chooses the worker of each task and sees piscina\'s view of the workers', async () => {
+  const calls = [];
+  const pool = new Piscina({
+    filename: TASKS,
+    minThreads: 2,
+    maxThreads: 2,
+    workerHistogram: true,
+    // The idle worker that started last (piscina's default picks the first).
+    loadBalancer(task, workers) {
+      calls.push({ name: task.name, abortable: task.isAbortable, usage: workers.map((w) => w.currentUsage), ids: workers.map((w) => w.id) });
+      const idle = workers.filter((w) => w.currentUsage === 0);
+      return idle.length > 0 ? idle[idle.length - 1] : null;
+    },
+  });
+  const created = [];
+  const destroyed = [];
+  pool.on('workerCreate', (w) => created.push(w.id));
+  pool.on('workerDestroy', (w) => destroyed.push(w));
+  try {
+    const ids = pool.threads.map((w) => w.threadId);
+    const ran = [];
+    for (let i = 0; i < 4; i++) ran.push(await pool.run(null, { name: 'threadIdOf' }));
+    assert.deepEqual(ran, [ids[1], ids[1], ids[1], ids[1]]);
+    assert.deepEqual(created, ids, 'the minThreads workers, as views with piscina\'s id');
+    assert.equal(calls.length, 4);
+    assert.deepEqual(calls[0], { name: 'threadIdOf', abortable: false, usage: [0, 0], ids });
+    // Two at once: both workers busy, so the third is declined until one is free.
+    const sab = new SharedArrayBuffer(32);
+    const gates = [pool.run({ sab, i: 4 }, { name: 'gate' }), pool.run({ sab, i: 5 }, { name: 'gate' })];
+    const third = pool.run(null, { name: 'threadIdOf', signal: new AbortController().signal });
+    assert.deepEqual(calls.at(-1), { name: 'threadIdOf', abortable: true, usage: [1, 1], ids });
+    assert.equal(pool.queueSize, 1);
+    Atomics.store(new Int32Array(sab), 1, 1);
+    Atomics.notify(new Int32Array(sab), 1);
+    assert.deepEqual(await Promise.all(gates), [4, 5]);
+    assert.ok(ids.includes(await third));
+    // Offered again once a worker was free.
+    assert.deepEqual(calls.at(-1).usage.sort(), [0, 1]);
+  } finally {
+    await pool.destroy();
+  }
+  assert.equal(destroyed.length, 2);
+  assert.ok(destroyed.every((w) => w.destroyed && !w.terminating && w.currentUsage === 0));
+  const h = destroyed.find((w) => w.histogram.max > 0);
+  assert.ok(h, 'a worker that ran tasks has a run-time histogram');
+  assert.ok(h.histogram.mean > 0 && h.histogram.min <= h.histogram.max);
+});
+
+test('a loadBalancer that throws rejects that task with its error; workerHistogram off means no histogram', async () => {
+  let seen = 0;
+  const pool = new Piscina({
+    filename: TASKS,
+    minThreads: 1,
+    maxThreads: 1,
+    loadBalancer(task, workers) {
+      seen++;
+      assert.equal(workers[0].histogram, null);
+      if (task.isAbortable) throw new Error('no abortable tasks here');
+      return workers[0];
+    },
+  });
+  try {
+    await assert.rejects(pool.run(1, { signal: new AbortController().signal }), /no abortable tasks here/);
+    assert.equal(await pool.run(21), 42);
+    assert.equal(seen, 2);
+  } finally {
+    await pool.destroy();
+  }
+  assert.throws(() => new Piscina({ loadBalancer: 1 }), /options.loadBalancer must be a function with at least two args/);
+});
+
+test('FixedQueue and ArrayTaskQueue: FIFO with unshift and remove, past their first growth, and as a pool\'s taskQueue', async () => {
+  for (const Queue of [Piscina.FixedQueue, Piscina.ArrayTaskQueue]) {
+    const q = new Queue();
+    assert.equal(q.shift(), null);
+    assert.equal(q.size, 0);
+    const items = Array.from({ length: 100 }, (_, i) => ({ i }));
+    for (const it of items.slice(0, 50)) q.push(it);
+    q.unshift(items[99]);
+    q.remove(items[10]);
+    q.remove({ i: -1 }); // not queued: nothing happens
+    for (const it of items.slice(50, 99)) q.push(it);
+    assert.equal(q.size, 99);
+    const out = [];
+    while (!q.isEmpty()) out.push(q.shift().i);
+    const expected = [99, ...Array.from({ length: 99 }, (_, i) => i).filter((i) => i !== 10)];
+    assert.deepEqual(out, expected, Queue.name);
+  }
+  const esm = await import('../lib/piscina.mjs');
+  assert.equal(esm.FixedQueue, Piscina.FixedQueue);
+  const pool = new Piscina({ filename: TASKS, maxThreads: 1, taskQueue: new Piscina.FixedQueue() });
+  try {
+    assert.deepEqual(await Promise.all([1, 2, 3, 4].map((x) => pool.run(x))), [2, 4, 6, 8]);
   } finally {
     await pool.destroy();
   }

@@ -418,6 +418,25 @@ test('timeout rejects with ERR_TIMEOUT and frees the slot', async () => {
   });
 });
 
+test('a task that awaits does not hold back the answers of the tasks before it in its batch', async () => {
+  const pool = new Pool({ threads: 1, filename: TASKS });
+  try {
+    const sab = new SharedArrayBuffer(4);
+    // Measured as fast first, so that a burst goes out as one batch.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => pool.run({ sab, i }, { name: 'hold' })));
+    const burst = Array.from({ length: 8 }, (_, i) => pool.run({ sab, i, wait: i === 1 }, { name: 'hold' }));
+    let firstSettled = false;
+    burst[0].then(() => {
+      firstSettled = true;
+    });
+    await waitFor(() => firstSettled, 'the first task settles while the second awaits');
+    Atomics.store(new Int32Array(sab), 0, 1);
+    assert.deepEqual(await Promise.all(burst), [0, 1, 2, 3, 4, 5, 6, 7]);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('1000 tasks across a worker killed 20 times: each settles exactly once; threads healthy workers remain', async () => {
   const threads = 2;
   await withPool({ threads }, async (pool) => {

@@ -15,6 +15,7 @@ const { fileURLToPath } = require('node:url');
 const corepool = require('../index.js');
 const workers = require('./workers');
 const { move: coreMove, isMoved } = require('./workers/transfer');
+const { FixedQueue, ArrayTaskQueue } = require('./task-queue');
 
 const { Pool } = corepool;
 const { kHandle } = require('./internal');
@@ -91,6 +92,9 @@ function validate(o) {
   if (o.recordTiming !== undefined && typeof o.recordTiming !== 'boolean') throw new TypeError('options.recordTiming must be a boolean');
   if (o.stricterFIFO !== undefined && typeof o.stricterFIFO !== 'boolean') throw new TypeError('options.stricterFIFO must be a boolean');
   if (o.workerHistogram !== undefined && typeof o.workerHistogram !== 'boolean') throw new TypeError('options.workerHistogram must be a boolean');
+  if (o.loadBalancer !== undefined && (typeof o.loadBalancer !== 'function' || o.loadBalancer.length < 1)) {
+    throw new TypeError('options.loadBalancer must be a function with at least two args');
+  }
   if (o.workerData !== undefined) {
     try {
       structuredClone(o.workerData);
@@ -163,19 +167,71 @@ class QueuedTask {
   }
 }
 
+const taskViews = new WeakMap();
+
+/** The one QueuedTask of a lane task. */
+function viewOf(t) {
+  let v = taskViews.get(t);
+  if (v === undefined) {
+    v = new QueuedTask(t);
+    taskViews.set(t, v);
+  }
+  return v;
+}
+
+const kSlot = Symbol('corepool.workerSlot');
+const kRecord = Symbol('corepool.record');
+
+/** What a loadBalancer sees of a worker (piscina's PiscinaWorker). */
+class WorkerView {
+  #lane;
+  #slot;
+  #histogram;
+
+  constructor(lane, slot, histogram) {
+    this.#lane = lane;
+    this.#slot = slot;
+    this.#histogram = histogram;
+    this[kSlot] = slot;
+  }
+
+  get id() {
+    return this.#slot.threadId;
+  }
+
+  /** Tasks sent to this worker and not answered yet. */
+  get currentUsage() {
+    return this.#lane.usage(this.#slot);
+  }
+
+  get isRunningAbortableTask() {
+    return this.#lane.runsAbortable(this.#slot);
+  }
+
+  get histogram() {
+    return this.#histogram === null ? null : summary(this.#histogram);
+  }
+
+  [kRecord](us) {
+    this.#histogram.record(us);
+  }
+
+  /** piscina's flag is true only inside its synchronous destroy(); a worker being ended shows as destroyed at once. */
+  get terminating() {
+    return false;
+  }
+
+  get destroyed() {
+    const s = this.#slot;
+    return s.exited || s.killed !== null || s.retiring;
+  }
+}
+
 /** The lane's order (lane.js JsLane#order) kept by a piscina TaskQueue. */
 function customOrder(queue) {
-  const views = new WeakMap();
-  const viewOf = (t) => {
-    let v = views.get(t);
-    if (v === undefined) {
-      v = new QueuedTask(t);
-      views.set(t, v);
-    }
-    return v;
-  };
   return {
     push: (t) => queue.push(viewOf(t)),
+    unshift: typeof queue.unshift === 'function' ? (t) => queue.unshift(viewOf(t)) : null,
     shift: () => {
       const v = queue.shift();
       return v != null && v[kTask] !== undefined ? v[kTask] : null;
@@ -282,23 +338,42 @@ class Piscina extends EventEmitterAsyncResource {
     lane.minWorkers = minThreads;
     lane.perWorker = concurrentTasks;
     if (o.taskQueue !== undefined) lane.order = customOrder(o.taskQueue);
+    if (o.loadBalancer !== undefined) {
+      const balancer = o.loadBalancer;
+      lane.pick = (task, slots) => {
+        const chosen = balancer(viewOf(task), slots.map((s) => this.#workerView(s)));
+        return chosen != null && chosen[kSlot] !== undefined ? chosen[kSlot] : null;
+      };
+    }
     lane.hooks = {
-      // piscina announces a worker once it is up (so listeners added right
-      // after the constructor see the minThreads workers too).
-      workerCreate: (w) => w.once('online', () => this.emit('workerCreate', w)),
-      workerDestroy: (w) => this.emit('workerDestroy', w),
+      // As piscina: the minThreads workers are announced in a microtask
+      // (listeners added right after the constructor see them), later ones
+      // once they are up. The argument is piscina's view of the worker.
+      workerCreate: (slot) => {
+        const announce = () => this.emit('workerCreate', this.#workerView(slot));
+        if (this.#startingUp) queueMicrotask(announce);
+        else slot.worker.once('online', announce);
+      },
+      workerDestroy: (slot) => this.emit('workerDestroy', this.#workerView(slot)),
       message: (m) => this.emit('message', m),
       error: (err) => this.emit('error', err),
-      taskDone: o.recordTiming
-        ? (waitMs, runMs) => {
-            this.#waitTime.record(Math.max(1, Math.round(waitMs * 1000)));
-            this.#runTime.record(Math.max(1, Math.round(runMs * 1000)));
-            this.#runTotalMs += runMs;
-          }
-        : null,
+      taskDone:
+        o.recordTiming || o.workerHistogram
+          ? (waitMs, runMs, slot) => {
+              const us = Math.max(1, Math.round(runMs * 1000));
+              if (o.recordTiming) {
+                this.#waitTime.record(Math.max(1, Math.round(waitMs * 1000)));
+                this.#runTime.record(us);
+                this.#runTotalMs += runMs;
+              }
+              if (o.workerHistogram) this.#workerView(slot)[kRecord](us);
+            }
+          : null,
       queueChange: () => this.#checkDrain(),
     };
+    this.#startingUp = true;
     for (let i = 0; i < minThreads; i++) lane.makeIdle(lane.spawn());
+    this.#startingUp = false;
   }
 
   #checkDrain() {
@@ -318,6 +393,18 @@ class Piscina extends EventEmitterAsyncResource {
   }
 
   #sawWork = false;
+  #startingUp = false;
+  /** WorkerSlot → its WorkerView (and histogram, with workerHistogram). */
+  #workerViews = new WeakMap();
+
+  #workerView(slot) {
+    let v = this.#workerViews.get(slot);
+    if (v === undefined) {
+      v = new WorkerView(this.#lane, slot, this.#options.workerHistogram ? createHistogram() : null);
+      this.#workerViews.set(slot, v);
+    }
+    return v;
+  }
 
   run(task, options = {}) {
     if (options === null || typeof options !== 'object') return Promise.reject(new TypeError('options must be an object'));
@@ -532,6 +619,14 @@ class Piscina extends EventEmitterAsyncResource {
 
   static get queueOptionsSymbol() {
     return queueOptionsSymbol;
+  }
+
+  static get FixedQueue() {
+    return FixedQueue;
+  }
+
+  static get ArrayTaskQueue() {
+    return ArrayTaskQueue;
   }
 }
 

@@ -3,9 +3,9 @@
 # package, 5.3.2) against corepool/piscina: a temporary copy in which
 # `piscina`, `..`, `../dist`, `../dist/symbols` and `../dist/common` resolve to
 # lib/piscina.js. Needs the registry once, for tsx, concat-stream and @napi-rs/nice (the
-# suite's own dev dependencies). One file at a time, TIMEOUT seconds each
-# (files whose tests block the main thread waiting for a task to start hang;
-# see README "corepool/piscina").
+# suite's own dev dependencies). One file at a time, TIMEOUT seconds each (a
+# file that hangs counts what passed before it). Runs on the `node` on PATH
+# (the Symbol.dispose tests need Node 24). See README "corepool/piscina".
 # Usage: bash tools/piscina-suite.sh [test/simple-test.test.ts ...]
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

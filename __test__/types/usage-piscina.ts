@@ -8,6 +8,20 @@ async function piscina(): Promise<void> {
   const moved = Piscina.move(new ArrayBuffer(8));
   const inWorker: boolean = Piscina.isWorkerThread;
   pool.on('drain', () => {});
+  pool.on('workerCreate', (w) => {
+    const usage: number = w.currentUsage + w.id;
+    void usage;
+  });
+  const balanced = new Piscina({
+    filename: '/w.js',
+    taskQueue: new Piscina.FixedQueue(),
+    workerHistogram: true,
+    loadBalancer: (task, workers) => (task.isAbortable ? null : workers.find((w) => w.currentUsage === 0 && !w.destroyed) ?? null),
+  });
+  const q = new Piscina.ArrayTaskQueue();
+  const size: number = q.size;
+  await balanced.destroy();
+  void size;
   await pool.close({ force: true });
   await pool.destroy();
   void [r, n, moved, inWorker];

@@ -153,10 +153,17 @@ class JsLane {
      * lists them for close() and the counts.
      */
     this.order = null;
+    /**
+     * The worker for a task (corepool/piscina's loadBalancer): pick(task,
+     * workers) → one of `workers` (live WorkerSlots) or null to decline.
+     * Tasks then go out one at a time; see `choose`.
+     */
+    this.pick = null;
+    this.pickRefused = false;
     /** Workers kept alive when idle (corepool/piscina's minThreads). */
     this.minWorkers = 0;
     /**
-     * Observers (corepool/piscina): workerCreate(worker), workerDestroy(worker),
+     * Observers (corepool/piscina): workerCreate(slot), workerDestroy(slot),
      * message(value) for messages a worker posts itself, error(err) for a
      * worker error outside any task, taskDone(waitMs, runMs), queueChange().
      */
@@ -265,7 +272,7 @@ class JsLane {
       this.flushScheduled = true;
       queueMicrotask(this.flushHeld);
     }
-    while (this.leasesOut < this.threads && this.leasesPending + this.held.length < this.c.queued) {
+    while (this.leasesOut < this.threads && this.leasesPending + this.held.length < this.c.queued && !this.pickRefused) {
       this.leasesOut++;
       const id = nextLeaseId();
       if (this.leasesPending === 0 && native.leaseNow(this.handle, id)) {
@@ -305,7 +312,7 @@ class JsLane {
       const t = this.orderShift(false);
       return t === null ? [] : [t];
     }
-    const want = Math.min(MAX_BATCH, Math.ceil(this.c.queued / this.threads));
+    const want = this.pick !== null ? 1 : Math.min(MAX_BATCH, Math.ceil(this.c.queued / this.threads));
     const batch = [];
     const q = this.queue;
     let budget = BATCH_BUDGET_MS;
@@ -329,9 +336,105 @@ class JsLane {
     return batch;
   }
 
+  /** Tasks sent to `slot`'s worker and not answered yet. */
+  usage(slot) {
+    return slot.batch === null ? 0 : slot.batch.length - slot.cursor;
+  }
+
+  /** Whether a task with a signal or timeout is among them. */
+  runsAbortable(slot) {
+    const b = slot.batch;
+    if (b === null) return false;
+    for (let j = slot.cursor; j < b.length; j++) if (b[j].cleanup !== null && b[j].state === RUNNING) return true;
+    return false;
+  }
+
+  /** Live workers (not being terminated), in the order they started. */
+  liveWorkers() {
+    const live = [];
+    for (const s of this.workers) if (s.killed === null && !s.retiring && !s.exited) live.push(s);
+    return live;
+  }
+
+  /**
+   * The balancer's worker for `task` (lane.pick set): undefined when there
+   * is no live worker (the caller starts one), null when it declines — then
+   * no task is offered again until a worker comes online, finishes a batch
+   * or exits, and a worker is started if there is room (as piscina does).
+   * A balancer that throws fails the task with its error (null).
+   */
+  choose(task) {
+    const live = this.liveWorkers();
+    if (live.length === 0) return undefined;
+    let s;
+    try {
+      s = this.pick(task, live);
+    } catch (err) {
+      this.finishQueued(task, false, err);
+      return null;
+    }
+    if (s !== null && s !== undefined && live.includes(s)) return s;
+    this.pickRefused = true;
+    if (this.workers.size < this.threads && Date.now() >= this.spawnBlockedUntil) {
+      try {
+        this.makeIdle(this.spawn(), true);
+      } catch (err) {
+        this.noteInitFailure(err);
+      }
+    }
+    return null;
+  }
+
+  /** A task taken for placement goes back to the front of the queue (unless it has settled meanwhile). */
+  unqueue(task) {
+    if (task.state !== QUEUED) return;
+    if (this.order !== null) {
+      this.orderUnshift(task);
+      return;
+    }
+    if (this.qHead > 0 && this.queue[this.qHead - 1] === undefined) this.queue[--this.qHead] = task;
+    else this.queue.splice(this.qHead, 0, task);
+  }
+
+  /** `task` joins the batch of busy `slot` (it runs after the worker's other tasks, under the run slot that batch holds). */
+  join(slot, task) {
+    slot.batch.push(task);
+    if (!this.send(slot, [task])) slot.batch.pop();
+  }
+
+  /** With a balancer and every run slot taken: offer queued tasks to busy workers, as piscina does. */
+  offerBusy() {
+    while (!this.pickRefused && !this.closing && this.leasesOut >= this.threads && this.c.queued > this.leasesPending) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const slot = this.choose(batch[0]);
+      if (slot === null || slot === undefined || slot.batch === null) {
+        // Declined; or an idle worker, which needs a run slot: a lease
+        // on its way (or the next batch to end) offers the task again.
+        this.unqueue(batch[0]);
+        return;
+      }
+      this.join(slot, batch[0]);
+    }
+  }
+
+  /** A worker came online: with a balancer, queued tasks are offered again. */
+  onOnline() {
+    if (this.pick === null || this.c.queued === 0) return;
+    this.pickRefused = false;
+    this.pump();
+  }
+
   orderPush(task) {
     task.inOrder = true;
     this.order.push(task);
+  }
+
+  /** Back to the front of the custom order (its end, for an order without unshift). */
+  orderUnshift(task) {
+    task.inOrder = true;
+    if (this.order.unshift) this.order.unshift(task);
+    else this.order.push(task);
   }
 
   orderRemove(task) {
@@ -364,7 +467,7 @@ class JsLane {
       this.qHead = 0;
     }
     if (t !== null && plain && t.cleanup !== null) {
-      this.orderPush(t);
+      this.orderUnshift(t);
       return null;
     }
     return t;
@@ -382,7 +485,21 @@ class JsLane {
       this.giveBack(lease);
       return;
     }
-    let slot = this.takeIdle();
+    let slot;
+    if (this.pick === null) slot = this.takeIdle();
+    else {
+      slot = this.choose(batch[0]);
+      if (slot !== undefined && slot !== null && slot.batch === null) this.idle.splice(this.idle.indexOf(slot), 1);
+      else if (slot !== undefined) {
+        // Declined (back to the queue's front), or a busy worker the task joins.
+        if (slot === null) this.unqueue(batch[0]);
+        else this.join(slot, batch[0]);
+        this.giveBack(lease);
+        if (!this.pickRefused) this.pump();
+        this.checkIdle();
+        return;
+      }
+    }
     if (slot === undefined) {
       let failure = null;
       if (this.destroyed) {
@@ -450,7 +567,7 @@ class JsLane {
     this.workers.add(slot);
     this.w.started++;
     slot.seq = this.w.started;
-    if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot.worker);
+    if (this.hooks !== null && this.hooks.workerCreate) this.hooks.workerCreate(slot);
     return slot;
   }
 
@@ -543,6 +660,10 @@ class JsLane {
    * joined (aborting it may end its worker).
    */
   shareBusy() {
+    if (this.pick !== null) {
+      this.offerBusy();
+      return;
+    }
     if (this.perWorker <= 1 || this.closing) return;
     let k = this.qHead;
     while (this.c.queued > this.leasesPending + this.held.length) {
@@ -550,11 +671,8 @@ class JsLane {
       let load = this.perWorker;
       for (const s of this.workers) {
         if (s.batch === null || s.killed !== null || s.retiring || s.exited) continue;
-        const n = s.batch.length - s.cursor;
-        if (n >= load) continue;
-        let abortable = false;
-        for (let j = s.cursor; j < s.batch.length && !abortable; j++) abortable = s.batch[j].cleanup !== null && s.batch[j].state === RUNNING;
-        if (!abortable) {
+        const n = this.usage(s);
+        if (n < load && !this.runsAbortable(s)) {
           best = s;
           load = n;
         }
@@ -565,7 +683,7 @@ class JsLane {
         t = this.orderShift(true);
         if (t === null) return;
         if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) {
-          this.orderPush(t);
+          this.orderUnshift(t);
           return;
         }
       } else {
@@ -609,7 +727,7 @@ class JsLane {
       else this.c.failed++;
       if (this.hooks !== null && this.hooks.taskDone) {
         const now = performance.now();
-        this.hooks.taskDone(task.t1 - task.t0, now - task.t1);
+        this.hooks.taskDone(task.t1 - task.t0, now - task.t1, task.slot);
       }
       this.settle(task, ok, value);
     }
@@ -659,7 +777,8 @@ class JsLane {
       this.giveBack(lease);
       return;
     }
-    if (!slot.retiring && slot.killed === null && !this.closing && native.nativeQueued(this.handle) === 0) {
+    this.pickRefused = false;
+    if (this.pick === null && !slot.retiring && slot.killed === null && !this.closing && native.nativeQueued(this.handle) === 0) {
       if (this.c.queued > 0 && this.turnBatches < this.turnLimit) {
         const batch = this.takeBatch();
         if (batch.length > 0) {
@@ -764,9 +883,10 @@ class JsLane {
 
   onExit(slot, code) {
     slot.exited = true;
+    this.pickRefused = false;
     this.workers.delete(slot);
     this.w.exited++;
-    if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot.worker);
+    if (this.hooks !== null && this.hooks.workerDestroy) this.hooks.workerDestroy(slot);
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
@@ -809,7 +929,7 @@ class JsLane {
       if (released > 0) native.releaseJs(this.handle, released);
       if (requeue.length > 0) {
         this.queue.splice(this.qHead, 0, ...requeue);
-        if (this.order !== null) for (const t of requeue) this.orderPush(t);
+        if (this.order !== null) for (let r = requeue.length - 1; r >= 0; r--) this.orderUnshift(requeue[r]);
       }
       this.giveBack(slot.lease);
     }

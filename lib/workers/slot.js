@@ -43,6 +43,8 @@ class WorkerSlot {
       resourceLimits: o.resourceLimits,
     });
     this.worker.unref();
+    /** Kept: the worker's own reads -1 once it has exited. */
+    this.threadId = this.worker.threadId;
     /** The worker handle keeps the process alive (while it has a batch, or a held lease). */
     this.refed = false;
     this.online = false;
@@ -58,6 +60,7 @@ class WorkerSlot {
     this.worker.once('online', () => {
       this.online = true;
       lane.initFailures = 0;
+      lane.onOnline(this);
     });
     // The lane's own channel; never keeps the process alive (the worker
     // handle is ref'd while a batch runs).

@@ -218,20 +218,45 @@ function addDefs(defs) {
  */
 let cur = null;
 
+/** Posts the batch's results gathered so far as a PART message. */
+function flush(batch) {
+  if (batch.results.length > 2) {
+    post(batch.results, batch.transfer);
+    batch.results = [PART, batch.b];
+    batch.transfer = [];
+  }
+  batch.flushed = performance.now();
+}
+
+/**
+ * Before the batch waits (a task's promise, a module load): results already
+ * gathered go out once the worker is idle (the check phase), so a task that
+ * awaits for long does not hold back the answers of the tasks before it. A
+ * promise that settles at once settles before that, and nothing extra is sent.
+ */
+function flushWhenIdle(batch) {
+  if (batch.results.length > 2 && batch.idleFlush === null) {
+    batch.idleFlush = setImmediate(() => {
+      batch.idleFlush = null;
+      flush(batch);
+    });
+  }
+}
+
 async function runBatch(batch) {
-  const b = batch.b;
   const tasks = batch.tasks;
-  let results = [PART, b];
-  let transfer = [];
-  let flushed = performance.now();
+  batch.flushed = performance.now();
   while (batch.next < tasks.length) {
     const i = batch.next;
     batch.next += 3;
     const id = tasks[i];
+    // A task that joined the batch after it was sent (corepool/piscina's
+    // concurrentTasksPerWorker) may run long: what is done goes out first.
+    if (i >= batch.sent) flush(batch);
     Atomics.store(progress, 0, (i - 3) / 3 + 1);
     if (aborted.has(id)) {
       aborted.delete(id);
-      results.push(id, 2, undefined);
+      batch.results.push(id, 2, undefined);
       continue;
     }
     let fn = batch.fns[tasks[i + 1]];
@@ -241,6 +266,7 @@ async function runBatch(batch) {
       const key = `${url}\0${name}`;
       fn = handlers.get(key);
       if (fn === undefined) {
+        flushWhenIdle(batch);
         try {
           fn = await load(url, name);
         } catch (err) {
@@ -251,36 +277,41 @@ async function runBatch(batch) {
       batch.fns[tasks[i + 1]] = fn;
     }
     if (typeof fn !== 'function') {
-      results.push(id, 3, serializeError(fn));
+      batch.results.push(id, 3, serializeError(fn));
       continue;
     }
     const { state, ctx } = taskContext(id);
     try {
       let r = fn(tasks[i + 2], ctx);
-      if (r !== null && typeof r === 'object' && typeof r.then === 'function') r = await r;
+      if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
+        flushWhenIdle(batch);
+        r = await r;
+      }
       if (isMoved(r)) {
-        if (r.transfer !== undefined) transfer.push(...r.transfer);
-        else transferables(r.value, transfer);
+        if (r.transfer !== undefined) batch.transfer.push(...r.transfer);
+        else transferables(r.value, batch.transfer);
         r = r.value;
       }
-      results.push(id, 0, r);
+      batch.results.push(id, 0, r);
     } catch (err) {
-      results.push(id, 1, serializeError(err));
+      batch.results.push(id, 1, serializeError(err));
     }
     tasks[i + 2] = undefined;
     live.delete(id);
     if (state.aborted) aborted.delete(id);
-    if (batch.next < tasks.length && performance.now() - flushed > FLUSH_MS) {
-      post(results, transfer);
-      results = [PART, b];
-      transfer = [];
-      flushed = performance.now();
-    }
+    if (batch.next < tasks.length && performance.now() - batch.flushed > FLUSH_MS) flush(batch);
+  }
+  if (batch.idleFlush !== null) {
+    clearImmediate(batch.idleFlush);
+    batch.idleFlush = null;
   }
   // Aborts that arrived after their task finished are moot now.
   aborted.clear();
+  const results = batch.results;
   results[0] = DONE;
-  post(results, transfer);
+  post(results, batch.transfer);
+  batch.results = [PART, batch.b];
+  batch.transfer = [];
   batchActive = false;
   if (!spinning) spin();
 }
@@ -321,7 +352,7 @@ function onMessage(m) {
       for (let i = 3; i < m.length; i++) cur.tasks.push(m[i]);
       if (batchActive) return;
     } else {
-      cur = { b: m[1], tasks: m, next: 3, fns: [] };
+      cur = { b: m[1], tasks: m, next: 3, sent: m.length, fns: [], results: [PART, m[1]], transfer: [], flushed: 0, idleFlush: null };
     }
     batchActive = true;
     runBatch(cur);
