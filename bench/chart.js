@@ -61,6 +61,16 @@ function bars() {
       out.push(bar(`${label} → PNG, 8 in flight`, rd.runs, `corepool|${input}|8|png`, peers));
     }
   }
+  const w = latest('workers');
+  if (w && w.summary.corepool && w.summary.piscina) {
+    const [c, p] = [w.summary.corepool, w.summary.piscina];
+    out.push({ label: 'your JS: tiny tasks/s, 1000 in flight', peer: 'piscina', ratio: c.tinyPerSec / p.tinyPerSec });
+    out.push({ label: 'your JS: 1 MB CSV parse, 64 in flight', peer: 'piscina', ratio: c.csvPerSec / p.csvPerSec });
+    out.push({ label: 'your JS: HTML template, 64 in flight', peer: 'piscina', ratio: c.tplPerSec / p.tplPerSec });
+    if (c.mixHash && p.mixHash) {
+      out.push({ label: 'bcrypt beside your JS, same 2 threads', peer: 'piscina + bcrypt', ratio: c.mixHash / p.mixHash });
+    }
+  }
   return out.filter(Boolean);
 }
 
