@@ -203,14 +203,16 @@ test('concurrentTasksPerWorker: a busy worker is handed its second task at once,
   }
 });
 
-test('concurrentTasksPerWorker: a task handed to a worker that dies before starting it runs on the replacement', async () => {
+test('a worker that dies rejects the tasks piscina had handed to it, started or not; the rest run on its replacement', async () => {
   const pool = new Piscina({ filename: TASKS, maxThreads: 1, concurrentTasksPerWorker: 2 });
   try {
     const dies = pool.run(3, { name: 'exit' });
-    const next = pool.run(21);
-    assert.equal(pool.queueSize, 0, 'both were handed to the worker');
+    const handed = pool.run(20);
+    const queued = pool.run(21);
+    assert.equal(pool.queueSize, 1, 'two were handed to the worker');
     await assert.rejects(dies, /worker exited with code: 3/);
-    assert.equal(await next, 42);
+    await assert.rejects(handed, /worker exited with code: 3/);
+    assert.equal(await queued, 42);
   } finally {
     await pool.destroy();
   }
@@ -360,6 +362,21 @@ test('FixedQueue and ArrayTaskQueue: FIFO with unshift and remove, past their fi
   const pool = new Piscina({ filename: TASKS, maxThreads: 1, taskQueue: new Piscina.FixedQueue() });
   try {
     assert.deepEqual(await Promise.all([1, 2, 3, 4].map((x) => pool.run(x))), [2, 4, 6, 8]);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('concurrentTasksPerWorker: async tasks on one worker await at the same time, and their answers may come out of order', async () => {
+  const pool = new Piscina({ filename: TASKS, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 3 });
+  try {
+    const sab = new SharedArrayBuffer(4);
+    // Each waits until all three have started: only possible if the worker
+    // starts the next while the previous awaits.
+    const ids = await Promise.all([1, 2, 3].map(() => pool.run({ sab, n: 3 }, { name: 'rendezvous' })));
+    assert.equal(new Set(ids).size, 1, 'one worker');
+    const out = await Promise.all([40, 5, 20, 1].map((ms, v) => pool.run({ ms, v }, { name: 'sleepy' })));
+    assert.deepEqual(out, [0, 1, 2, 3]);
   } finally {
     await pool.destroy();
   }

@@ -149,11 +149,11 @@ test('workers start lazily, at most `threads`, and retire after idleTimeout', as
   });
 });
 
-test('an idle pool does not keep the process alive', () => {
+test('an idle pool does not keep the process alive, nor does a worker that replaced a crashed one', () => {
   const r = spawnSync(process.execPath, [path.join(FIX, 'exit-child.js')], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.error, undefined, 'the child exited on its own');
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { a: 42, b: 2 });
+  assert.deepEqual(JSON.parse(r.stdout), { a: 42, b: 2, crashed: 'ERR_WORKER_EXITED' });
 });
 
 test('TypeScript worker files: ERR_WORKER_INIT naming the fix where Node cannot strip types', async (t) => {

@@ -337,6 +337,7 @@ class Piscina extends EventEmitterAsyncResource {
     this.#lane = lane;
     lane.minWorkers = minThreads;
     lane.perWorker = concurrentTasks;
+    lane.handedOver = concurrentTasks;
     if (o.taskQueue !== undefined) lane.order = customOrder(o.taskQueue);
     if (o.loadBalancer !== undefined) {
       const balancer = o.loadBalancer;

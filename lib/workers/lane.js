@@ -144,6 +144,13 @@ class JsLane {
     this.c = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
     this.w = { started: 0, exited: 0 };
     this.onGrant = this.onGrant.bind(this);
+    /**
+     * When a worker dies, the first `handedOver` tasks of its batch fail
+     * with it even if they had not started (corepool/piscina: piscina
+     * rejects the tasks it had handed to that worker). 0: only started ones
+     * fail; the others run on the replacement.
+     */
+    this.handedOver = 0;
     /** Unanswered tasks a busy worker may be given (corepool/piscina's concurrentTasksPerWorker; see shareBusy). */
     this.perWorker = 1;
     /**
@@ -336,7 +343,7 @@ class JsLane {
     return batch;
   }
 
-  /** Tasks sent to `slot`'s worker and not answered yet. */
+  /** Tasks sent to `slot`'s worker and not answered yet (answers may come out of order, see onMessage). */
   usage(slot) {
     return slot.batch === null ? 0 : slot.batch.length - slot.cursor;
   }
@@ -345,7 +352,7 @@ class JsLane {
   runsAbortable(slot) {
     const b = slot.batch;
     if (b === null) return false;
-    for (let j = slot.cursor; j < b.length; j++) if (b[j].cleanup !== null && b[j].state === RUNNING) return true;
+    for (let j = 0; j < b.length; j++) if (b[j].cleanup !== null && b[j].state === RUNNING) return true;
     return false;
   }
 
@@ -741,8 +748,11 @@ class JsLane {
     const batch = slot.batch;
     let n = 0;
     for (let i = 2; i < r.length; i += 3) {
-      const task = batch[slot.cursor++];
-      if (task === undefined || task.id !== r[i]) continue;
+      // In order, except where tasks of a batch await at once
+      // (concurrentTasksPerWorker): `cursor` counts the answers.
+      let task = batch[slot.cursor++];
+      if (task === undefined || task.id !== r[i]) task = batch.find((t) => t.id === r[i]);
+      if (task === undefined) continue;
       const status = r[i + 1];
       if (status === 0) this.finishRunning(task, true, r[i + 2]);
       else if (status === 3) this.finishRunning(task, false, initFailure(rebuildError(r[i + 2])));
@@ -797,7 +807,10 @@ class JsLane {
 
   /** Keeps `slot`'s lease until this event-loop turn's check phase (see "Holding a lease"). */
   hold(slot) {
-    // Still ref'd: the check phase comes in this turn anyway.
+    // Unref'd now, before the code awaiting its results runs (the pending
+    // check phase keeps the loop alive until then): a worker.ref() of the
+    // user's after that is not undone when the lease is given back.
+    this.unrefWorker(slot);
     this.held.push(slot);
     this.markTurn();
     this.checkIdle();
@@ -856,10 +869,16 @@ class JsLane {
   }
 
   /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
-  makeIdle(slot, fresh = false) {
-    Atomics.store(slot.progress, 1, 0); // its lease is gone: stop spinning
+  /** Lets the process exit while `slot`'s worker has nothing of the lane's to do (if the lane ref'd it). */
+  unrefWorker(slot) {
+    if (!slot.refed) return;
     slot.refed = false;
     slot.worker.unref();
+  }
+
+  makeIdle(slot, fresh = false) {
+    Atomics.store(slot.progress, 1, 0); // its lease is gone: stop spinning
+    this.unrefWorker(slot);
     if (this.destroyed) return;
     this.idle.push(slot);
     if (this.closing || this.workers.size <= this.minWorkers) return;
@@ -907,12 +926,12 @@ class JsLane {
       // Killed by the lane (abort grace, close) before it came online: not a
       // start-up failure.
       const failedStart = !slot.online && slot.killed === null && !slot.retiring;
-      for (let k = slot.cursor; k < batch.length; k++) {
+      for (let k = 0; k < batch.length; k++) {
         const t = batch[k];
         if (t.state !== RUNNING) continue;
         if (failedStart) {
           this.finishRunning(t, false, initFailure(slot.error || new Error(`the worker exited with code ${code} before it started`)));
-        } else if (k < started || t.settled || (t.transfer !== undefined && t.transfer.length > 0)) {
+        } else if (k < started || k < this.handedOver || t.settled || (t.transfer !== undefined && t.transfer.length > 0)) {
           // Started (or its transferred payload is gone with the worker).
           const what = slot.killed || (slot.error ? 'crashed' : 'exited');
           this.finishRunning(t, false, exitedError(code, slot.error, what));

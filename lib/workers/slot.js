@@ -1,7 +1,7 @@
 'use strict';
 // One worker of the JS lane (lane.js): its thread, its message channel and
 // the batch it was sent, and the errors its tasks get when it dies.
-const { Worker, MessageChannel } = require('node:worker_threads');
+const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
 const path = require('node:path');
 const { CorepoolError } = require('../errors');
 const { workerExecArgv } = require('./options');
@@ -35,7 +35,7 @@ class WorkerSlot {
     /** Order of start (set by the lane). */
     this.seq = 0;
     this.worker = new Worker(BOOT, {
-      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2, spinUs: o.spinUs, nice: o.nice },
+      workerData: { corepool: true, data: o.workerData, progress: this.progress.buffer, port: port2, spinUs: o.spinUs, nice: o.nice, perWorker: lane.perWorker },
       transferList: [port2],
       env: o.env,
       argv: o.argv,
@@ -72,9 +72,15 @@ class WorkerSlot {
     });
     this.worker.on('error', (err) => {
       this.error = err;
+      // The answers it posted before it failed come first (they travel on
+      // another port and may not have been read yet): a batch that had
+      // finished does not make this error a task's.
+      for (let e = receiveMessageOnPort(this.port); e !== undefined; e = receiveMessageOnPort(this.port)) lane.onMessage(this, e.message);
       if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
     });
     this.worker.once('exit', (code) => lane.onExit(this, code));
+    // Listening for 'message' refs the worker's public port again.
+    this.worker.unref();
   }
 }
 

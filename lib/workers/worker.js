@@ -243,63 +243,108 @@ function flushWhenIdle(batch) {
   }
 }
 
+/**
+ * Tasks of one batch that may await at the same time (corepool/piscina's
+ * concurrentTasksPerWorker): with more than 1, a task whose function returns
+ * a promise does not hold back the next one; its answer goes out when it
+ * settles, out of order. They still start in order, one at a time, on this
+ * one thread.
+ */
+const PER_WORKER = workerData.perWorker > 1 ? workerData.perWorker : 1;
+
+/** A task's outcome into its batch's answers. */
+function answer(batch, id, state, ok, r) {
+  if (ok) {
+    if (isMoved(r)) {
+      if (r.transfer !== undefined) batch.transfer.push(...r.transfer);
+      else transferables(r.value, batch.transfer);
+      r = r.value;
+    }
+    batch.results.push(id, 0, r);
+  } else batch.results.push(id, 1, serializeError(r));
+  live.delete(id);
+  if (state.aborted) aborted.delete(id);
+}
+
 async function runBatch(batch) {
   const tasks = batch.tasks;
+  /** Promises of the tasks awaiting now (PER_WORKER > 1). */
+  const awaiting = new Set();
   batch.flushed = performance.now();
-  while (batch.next < tasks.length) {
-    const i = batch.next;
-    batch.next += 3;
-    const id = tasks[i];
-    // A task that joined the batch after it was sent (corepool/piscina's
-    // concurrentTasksPerWorker) may run long: what is done goes out first.
-    if (i >= batch.sent) flush(batch);
-    Atomics.store(progress, 0, (i - 3) / 3 + 1);
-    if (aborted.has(id)) {
-      aborted.delete(id);
-      batch.results.push(id, 2, undefined);
-      continue;
-    }
-    let fn = batch.fns[tasks[i + 1]];
-    if (fn === undefined) {
-      const url = fnTable[tasks[i + 1] * 2];
-      const name = fnTable[tasks[i + 1] * 2 + 1];
-      const key = `${url}\0${name}`;
-      fn = handlers.get(key);
+  for (;;) {
+    while (batch.next < tasks.length) {
+      const i = batch.next;
+      batch.next += 3;
+      const id = tasks[i];
+      // A task that joined the batch after it was sent (corepool/piscina's
+      // concurrentTasksPerWorker) may run long: what is done goes out first.
+      if (i >= batch.sent) flush(batch);
+      Atomics.store(progress, 0, (i - 3) / 3 + 1);
+      if (aborted.has(id)) {
+        aborted.delete(id);
+        batch.results.push(id, 2, undefined);
+        continue;
+      }
+      let fn = batch.fns[tasks[i + 1]];
       if (fn === undefined) {
+        const url = fnTable[tasks[i + 1] * 2];
+        const name = fnTable[tasks[i + 1] * 2 + 1];
+        const key = `${url}\0${name}`;
+        fn = handlers.get(key);
+        if (fn === undefined) {
+          flushWhenIdle(batch);
+          try {
+            fn = await load(url, name);
+          } catch (err) {
+            fn = err;
+          }
+          handlers.set(key, fn);
+        }
+        batch.fns[tasks[i + 1]] = fn;
+      }
+      if (typeof fn !== 'function') {
+        batch.results.push(id, 3, serializeError(fn));
+        continue;
+      }
+      const { state, ctx } = taskContext(id);
+      const payload = tasks[i + 2];
+      tasks[i + 2] = undefined;
+      let r;
+      try {
+        r = fn(payload, ctx);
+      } catch (err) {
+        answer(batch, id, state, false, err);
+        continue;
+      }
+      if (r === null || typeof r !== 'object' || typeof r.then !== 'function') {
+        answer(batch, id, state, true, r);
+      } else if (PER_WORKER > 1) {
+        const p = Promise.resolve(r).then(
+          (v) => answer(batch, id, state, true, v),
+          (e) => answer(batch, id, state, false, e),
+        );
+        awaiting.add(p);
+        p.then(() => awaiting.delete(p));
+        if (awaiting.size >= PER_WORKER) {
+          flushWhenIdle(batch);
+          await Promise.race(awaiting);
+        }
+      } else {
         flushWhenIdle(batch);
         try {
-          fn = await load(url, name);
+          answer(batch, id, state, true, await r);
         } catch (err) {
-          fn = err;
+          answer(batch, id, state, false, err);
         }
-        handlers.set(key, fn);
       }
-      batch.fns[tasks[i + 1]] = fn;
+      if (batch.next < tasks.length && performance.now() - batch.flushed > FLUSH_MS) flush(batch);
     }
-    if (typeof fn !== 'function') {
-      batch.results.push(id, 3, serializeError(fn));
-      continue;
-    }
-    const { state, ctx } = taskContext(id);
-    try {
-      let r = fn(tasks[i + 2], ctx);
-      if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
-        flushWhenIdle(batch);
-        r = await r;
-      }
-      if (isMoved(r)) {
-        if (r.transfer !== undefined) batch.transfer.push(...r.transfer);
-        else transferables(r.value, batch.transfer);
-        r = r.value;
-      }
-      batch.results.push(id, 0, r);
-    } catch (err) {
-      batch.results.push(id, 1, serializeError(err));
-    }
-    tasks[i + 2] = undefined;
-    live.delete(id);
-    if (state.aborted) aborted.delete(id);
-    if (batch.next < tasks.length && performance.now() - batch.flushed > FLUSH_MS) flush(batch);
+    if (awaiting.size === 0) break;
+    // Answers of the settled ones go out while the others await; tasks that
+    // join the batch meanwhile start when one settles.
+    flushWhenIdle(batch);
+    await Promise.race([...awaiting, new Promise((wake) => (batch.wake = wake))]);
+    batch.wake = null;
   }
   if (batch.idleFlush !== null) {
     clearImmediate(batch.idleFlush);
@@ -350,9 +395,13 @@ function onMessage(m) {
       // More tasks for the batch (corepool/piscina's concurrentTasksPerWorker):
       // they run after the ones already sent, numbered on from them.
       for (let i = 3; i < m.length; i++) cur.tasks.push(m[i]);
-      if (batchActive) return;
+      if (batchActive) {
+        // Awaiting its tasks' promises with room for more: start these now.
+        if (cur.wake !== null) cur.wake();
+        return;
+      }
     } else {
-      cur = { b: m[1], tasks: m, next: 3, sent: m.length, fns: [], results: [PART, m[1]], transfer: [], flushed: 0, idleFlush: null };
+      cur = { b: m[1], tasks: m, next: 3, sent: m.length, fns: [], results: [PART, m[1]], transfer: [], flushed: 0, idleFlush: null, wake: null };
     }
     batchActive = true;
     runBatch(cur);
