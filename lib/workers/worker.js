@@ -33,7 +33,15 @@
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { fileURLToPath } = require('node:url');
-const { isMoved, transferables } = require('./transfer');
+// transfer.js is loaded on the first result marked with move() (most
+// workers never need it): one module less in every idle worker.
+const kMoved = Symbol.for('corepool.moved');
+const isMoved = (v) => v !== null && typeof v === 'object' && v[kMoved] === true;
+let transferModule = null;
+function transferables(value, out) {
+  if (transferModule === null) transferModule = require('./transfer');
+  return transferModule.transferables(value, out);
+}
 
 // niceIncrement: on Linux a nice value belongs to a thread, so this lowers
 // the priority of this worker thread only (the main thread keeps its own).
