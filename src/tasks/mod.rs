@@ -9,6 +9,8 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+#[cfg(test)]
+pub(crate) mod alloc_count;
 pub mod digest;
 #[cfg(test)]
 mod fuzz_regressions;

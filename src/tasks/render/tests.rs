@@ -725,3 +725,27 @@ fn pdf_filter_rasters_are_bounded_too() {
     let ok = svg.replace("1000000", "20");
     assert!(run(&ok, &o).unwrap().data.starts_with(b"%PDF-"));
 }
+
+/// krilla 0.8.2 leaked the PostScript function of a reflected or repeated
+/// linear gradient on every PDF render (9 KB each for this SVG; fixed in
+/// vendor/krilla, see CHANGES-corepool.md): repeated renders must leave
+/// nothing allocated behind on this thread.
+#[test]
+fn pdf_gradient_functions_leak_nothing() {
+    use crate::tasks::alloc_count::net_bytes;
+    let svg = include_bytes!("../../../fuzz/regressions/render_pdf/krilla-gradient-leak.svg");
+    let opts = RenderOptions {
+        format: Format::Pdf,
+        ..det()
+    };
+    let run = || render(&[&svg[..]], &opts, &Checkpoint::none()).expect("renders");
+    // Warm-up: the font database and other caches are made once.
+    let first = run();
+    drop(run());
+    let before = net_bytes();
+    for _ in 0..20 {
+        assert_eq!(run().data, first.data, "the same PDF every time");
+    }
+    let grown = net_bytes() - before;
+    assert!(grown < 4096, "20 PDF renders left {grown} bytes allocated");
+}
