@@ -222,8 +222,7 @@ class WorkerView {
   }
 
   get destroyed() {
-    const s = this.#slot;
-    return s.exited || s.killed !== null || s.retiring;
+    return !this.#lane.isLive(this.#slot);
   }
 }
 

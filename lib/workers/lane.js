@@ -336,11 +336,16 @@ class JsLane {
       q[this.qHead++] = undefined;
       batch.push(t);
     }
-    if (this.qHead > 1024 && this.qHead * 2 > q.length) {
-      this.queue = q.slice(this.qHead);
+    this.compactQueue();
+    return batch;
+  }
+
+  /** Drops the queue's taken head once it is most of the array. */
+  compactQueue() {
+    if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.qHead);
       this.qHead = 0;
     }
-    return batch;
   }
 
   /** Tasks sent to `slot`'s worker and not answered yet (answers may come out of order, see onMessage). */
@@ -356,10 +361,15 @@ class JsLane {
     return false;
   }
 
-  /** Live workers (not being terminated), in the order they started. */
+  /** Whether `slot`'s worker is neither ended nor being ended by the lane. */
+  isLive(slot) {
+    return slot.killed === null && !slot.retiring && !slot.exited;
+  }
+
+  /** Live workers, in the order they started. */
   liveWorkers() {
     const live = [];
-    for (const s of this.workers) if (s.killed === null && !s.retiring && !s.exited) live.push(s);
+    for (const s of this.workers) if (this.isLive(s)) live.push(s);
     return live;
   }
 
@@ -469,10 +479,7 @@ class JsLane {
     // The FIFO keeps only what close() and the counts need: drop its settled head.
     const q = this.queue;
     while (this.qHead < q.length && q[this.qHead].state !== QUEUED) q[this.qHead++] = undefined;
-    if (this.qHead > 1024 && this.qHead * 2 > q.length) {
-      this.queue = q.slice(this.qHead);
-      this.qHead = 0;
-    }
+    this.compactQueue();
     if (t !== null && plain && t.cleanup !== null) {
       this.orderUnshift(t);
       return null;
@@ -496,8 +503,7 @@ class JsLane {
     if (this.pick === null) slot = this.takeIdle();
     else {
       slot = this.choose(batch[0]);
-      if (slot !== undefined && slot !== null && slot.batch === null) this.idle.splice(this.idle.indexOf(slot), 1);
-      else if (slot !== undefined) {
+      if (slot === null || (slot !== undefined && slot.batch !== null)) {
         // Declined (back to the queue's front), or a busy worker the task joins.
         if (slot === null) this.unqueue(batch[0]);
         else this.join(slot, batch[0]);
@@ -506,6 +512,7 @@ class JsLane {
         this.checkIdle();
         return;
       }
+      if (slot !== undefined) this.idle.splice(this.idle.indexOf(slot), 1);
     }
     if (slot === undefined) {
       let failure = null;
@@ -677,7 +684,7 @@ class JsLane {
       let best;
       let load = this.perWorker;
       for (const s of this.workers) {
-        if (s.batch === null || s.killed !== null || s.retiring || s.exited) continue;
+        if (s.batch === null || !this.isLive(s)) continue;
         const n = this.usage(s);
         if (n < load && !this.runsAbortable(s)) {
           best = s;
@@ -685,27 +692,24 @@ class JsLane {
         }
       }
       if (best === undefined) return;
+      const q = this.queue;
       let t;
-      if (this.order !== null) {
-        t = this.orderShift(true);
-        if (t === null) return;
-        if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) {
-          this.orderUnshift(t);
-          return;
-        }
-      } else {
-        const q = this.queue;
+      if (this.order !== null) t = this.orderShift(true);
+      else {
         while (k < q.length && (q[k] === undefined || q[k].state !== QUEUED || q[k].cleanup !== null)) k++;
-        if (k === q.length) return;
-        t = q[k];
-        if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) return; // renumbering would break the batch's other tasks
-        if (k === this.qHead) {
-          q[k] = undefined;
-          this.qHead++;
-        }
+        t = k < q.length ? q[k] : null;
       }
-      best.batch.push(t);
-      if (!this.send(best, [t])) best.batch.pop();
+      if (t === null) return;
+      if (!best.fns.has(t.key) && best.fns.size >= MAX_FNS) {
+        // Renumbering the worker's functions would break the batch's other tasks.
+        if (this.order !== null) this.orderUnshift(t);
+        return;
+      }
+      if (this.order === null && k === this.qHead) {
+        q[k] = undefined;
+        this.qHead++;
+      }
+      this.join(best, t);
     }
   }
 
@@ -868,7 +872,6 @@ class JsLane {
     this.checkIdle();
   }
 
-  /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
   /** Lets the process exit while `slot`'s worker has nothing of the lane's to do (if the lane ref'd it). */
   unrefWorker(slot) {
     if (!slot.refed) return;
@@ -876,6 +879,7 @@ class JsLane {
     slot.worker.unref();
   }
 
+  /** `fresh`: started for a lease that is on its way (not retired before it gets work). */
   makeIdle(slot, fresh = false) {
     Atomics.store(slot.progress, 1, 0); // its lease is gone: stop spinning
     this.unrefWorker(slot);

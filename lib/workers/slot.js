@@ -42,7 +42,6 @@ class WorkerSlot {
       execArgv: workerExecArgv(o.execArgv),
       resourceLimits: o.resourceLimits,
     });
-    this.worker.unref();
     /** Kept: the worker's own reads -1 once it has exited. */
     this.threadId = this.worker.threadId;
     /** The worker handle keeps the process alive (while it has a batch, or a held lease). */
@@ -79,7 +78,8 @@ class WorkerSlot {
       if (this.batch === null && lane.hooks !== null && lane.hooks.error) lane.hooks.error(err);
     });
     this.worker.once('exit', (code) => lane.onExit(this, code));
-    // Listening for 'message' refs the worker's public port again.
+    // Unref'd once its listeners are on (listening for 'message' refs the
+    // worker's public port).
     this.worker.unref();
   }
 }

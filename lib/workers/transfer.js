@@ -10,21 +10,7 @@ const CLONE_WARN_BYTES = 1024 * 1024;
 /** The walk gives up (and lets postMessage decide) after this many objects. */
 const WALK_LIMIT = 10000;
 
-const kMoved = Symbol.for('corepool.moved');
-
-/**
- * Marks `value` (an ArrayBuffer, a TypedArray/DataView, a MessagePort, or an
- * object or array holding them) to be transferred, not cloned, when it is a
- * task's payload or a worker's result.
- */
-function move(value, transfer) {
-  if (value !== null && typeof value === 'object' && value[kMoved] === true) return value;
-  return transfer === undefined ? { [kMoved]: true, value } : { [kMoved]: true, value, transfer };
-}
-
-function isMoved(v) {
-  return v !== null && typeof v === 'object' && v[kMoved] === true;
-}
+const { kMoved, move, isMoved } = require('./moved');
 
 function isSab(b) {
   return typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;

@@ -35,8 +35,7 @@ const { performance } = require('node:perf_hooks');
 const { fileURLToPath } = require('node:url');
 // transfer.js is loaded on the first result marked with move() (most
 // workers never need it): one module less in every idle worker.
-const kMoved = Symbol.for('corepool.moved');
-const isMoved = (v) => v !== null && typeof v === 'object' && v[kMoved] === true;
+const { isMoved } = require('./moved');
 let transferModule = null;
 function transferables(value, out) {
   if (transferModule === null) transferModule = require('./transfer');

@@ -26,6 +26,7 @@ struct Counting;
 // GlobalAlloc contract holds as it does for `System`; the counting only
 // touches a const-initialised thread-local `Cell` (no allocation, no panic).
 unsafe impl GlobalAlloc for Counting {
+    // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract (non-zero size).
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged (the caller's contract for `alloc`).
         let p = unsafe { System.alloc(layout) };
@@ -35,6 +36,7 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
 
+    // SAFETY: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract (non-zero size).
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged (the caller's contract for `alloc_zeroed`).
         let p = unsafe { System.alloc_zeroed(layout) };
@@ -44,12 +46,16 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
 
+    // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract (`ptr` came
+    // from this allocator with `layout`).
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded unchanged (the caller's contract for `dealloc`).
         unsafe { System.dealloc(ptr, layout) };
         add(-(layout.size() as isize));
     }
 
+    // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract (`ptr` from
+    // this allocator with `layout`, `new_size` non-zero and not overflowing).
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded unchanged (the caller's contract for `realloc`).
         let p = unsafe { System.realloc(ptr, layout, new_size) };

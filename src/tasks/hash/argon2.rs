@@ -322,11 +322,12 @@ fn fill_segment(
                 prefetch_block(base.wrapping_add(next));
             }
         };
-        // SAFETY: the three indices are in bounds of `mem` (checked above) and
-        // `cur` differs from `prev` and `refi`, so the block written does not
+        // The three indices are in bounds of `mem` (checked above) and `cur`
+        // differs from `prev` and `refi`, so the block written does not
         // overlap the two read; `compress` reads both inputs (and the old
-        // destination) before it writes the destination, and no reference into
-        // `mem` is alive during the call.
+        // destination) before it writes the destination.
+        // SAFETY: so `compress`'s contract holds, and no reference into `mem`
+        // is alive during the call.
         unsafe {
             kernel.compress(
                 base.add(cur),
@@ -600,6 +601,7 @@ impl Kernel {
     /// All three pointers must be valid and aligned, `dst` must not overlap
     /// `x` or `y` (which may be the same block), and `Kernel::Avx2` may only
     /// run where AVX2 is available.
+    // SAFETY: an unsafe fn; its callers uphold the `# Safety` contract above.
     #[inline]
     unsafe fn compress(
         self,
