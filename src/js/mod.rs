@@ -1,8 +1,10 @@
 //! The `#[napi]` glue: typed native functions. Each task kind's file here
 //! declares its functions, option structs (`#[napi(object)]`) and string
 //! enums, maps them to the kernel's types and hands a kernel closure to
-//! [`submit`]. No raw N-API here: `pool/completion/` owns every raw call
-//! (the completion path, promises, input references, cleanup hooks).
+//! [`submit`]. No raw N-API and no `unsafe` here: `pool/completion/` owns
+//! every raw call (the completion path, promises, input references, errors
+//! as JS values, the pool handle argument, cleanup hooks) and `pool/output.rs`
+//! the conversion of results ([`Bytes`], every napi-rs value type).
 //!
 //! The public API is `index.js`, which validates arguments with Node-style
 //! errors first; the checks here are a second line of defence with the same
@@ -44,69 +46,18 @@ pub mod test_hooks;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{
-    Buffer, BufferSlice, External, FromNapiRef, FromNapiValue, PromiseRaw, ToNapiValue, TypeName,
-};
-use napi::{sys, Env, JsValue, Result, Unknown, ValueType};
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Result, Unknown};
+
+pub use crate::pool::completion::{error, PoolArg};
+pub use crate::pool::output::Bytes;
 
 use crate::pool::completion::{self, NapiFailure};
 use crate::pool::input::Inputs;
 use crate::pool::output::Settled;
-use crate::pool::{default_pool, Output, Pool};
+use crate::pool::{Output, Pool};
 use crate::tasks::hash::BcryptJob;
 use crate::tasks::{Checkpoint, ErrorCode, TaskError};
-
-/// Every napi-rs value type (strings, booleans, numbers, `#[napi(object)]`
-/// structs, [`Bytes`]) is a value a task can settle with.
-impl<T: ToNapiValue + Send + 'static> Settled for T {
-    fn into_js(self: Box<Self>, env: &Env) -> Result<sys::napi_value> {
-        // SAFETY: the completion drain calls this on the JS thread of `env`.
-        unsafe { T::to_napi_value(env.raw(), *self) }
-    }
-}
-
-/// Outputs below this size are copied into a plain Buffer: for a digest or a
-/// hash a small memcpy is cheaper than an external buffer and its finalizer.
-const COPY_BELOW: usize = 1024;
-
-/// A Buffer output: copied below [`COPY_BELOW`] bytes, moved into JS without
-/// a copy above (or copied where the runtime forbids external buffers).
-pub struct Bytes(pub Vec<u8>);
-
-impl TypeName for Bytes {
-    fn type_name() -> &'static str {
-        "Buffer"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Bytes {
-    // SAFETY: napi-rs's contract for this trait: called on the JS thread of
-    // `env`, which is live for the call; nothing else is assumed.
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        if val.0.len() < COPY_BELOW {
-            return Ok(BufferSlice::copy_from(&Env::from_raw(env), &val.0)?.raw());
-        }
-        // SAFETY: forwarded contract (JS thread of `env`).
-        unsafe { Buffer::to_napi_value(env, Buffer::from(val.0)) }
-    }
-}
-
-/// An error to throw or reject with: a `TypeError` for
-/// `ERR_INVALID_ARG_TYPE`, a `RangeError` for `ERR_INVALID_ARG_VALUE`
-/// (Node's convention), a `CorepoolError` for every other code.
-pub fn error(env: &Env, code: ErrorCode, message: impl Into<String>) -> napi::Error {
-    let message = message.into();
-    let e = napi::Error::new(code.as_str(), message.clone());
-    let v = match code {
-        ErrorCode::InvalidArgType => napi::JsTypeError::from(e).into_unknown(*env),
-        ErrorCode::InvalidArgValue => napi::JsRangeError::from(e).into_unknown(*env),
-        _ => return completion::corepool_error(env, code.as_str(), &message),
-    };
-    napi::Error::from(v)
-}
 
 /// A kernel error thrown synchronously, as a `CorepoolError`.
 pub fn task_error(env: &Env, e: TaskError) -> napi::Error {
@@ -166,50 +117,6 @@ pub fn rgba(env: &Env, name: &str, v: &[f64]) -> Result<[u8; 4]> {
         *o = int(env, name, c, 0, 255)?;
     }
     Ok(out)
-}
-
-/// The pool argument: a handle from `createPool`, or `null`/`undefined` for
-/// the default pool.
-pub struct PoolArg(pub Arc<Pool>);
-
-impl TypeName for PoolArg {
-    fn type_name() -> &'static str {
-        "ExternalObject<Pool> | null | undefined"
-    }
-    fn value_type() -> ValueType {
-        ValueType::External
-    }
-}
-
-impl FromNapiValue for PoolArg {
-    // SAFETY: napi-rs's contract for this trait: called on the JS thread of
-    // `env` with `v`, a value of the current call; nothing else is assumed.
-    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        let e = Env::from_raw(env);
-        // SAFETY: napi-rs calls this on the JS thread with a value of the call.
-        let t = unsafe { Unknown::from_raw_unchecked(env, v) }.get_type()?;
-        if matches!(t, ValueType::Undefined | ValueType::Null) {
-            return default_pool()
-                .map(|p| PoolArg(Arc::clone(p)))
-                .map_err(|m| error(&e, ErrorCode::Internal, m));
-        }
-        let bad = || {
-            error(
-                &e,
-                ErrorCode::InvalidArgType,
-                "The \"pool\" argument must be a pool handle from createPool(), null or undefined",
-            )
-        };
-        if t != ValueType::External {
-            return Err(bad());
-        }
-        // SAFETY: as above; napi-rs checks that the external is one of its
-        // `External<Arc<Pool>>` before dereferencing it.
-        match unsafe { External::<Arc<Pool>>::from_napi_ref(env, v) } {
-            Ok(ext) => Ok(PoolArg(Arc::clone(ext))),
-            Err(_) => Err(bad()),
-        }
-    }
 }
 
 /// Bytes of a string, Buffer or Uint8Array argument, copied, for

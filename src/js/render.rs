@@ -25,6 +25,7 @@ string_enum! {
 
 /// Work budgets of one render (`options.limits`).
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct RenderLimits {
     pub elements: Option<f64>,
     pub css_steps: Option<f64>,
@@ -59,14 +60,7 @@ fn options(env: &Env, o: RenderOptions) -> Result<k::RenderOptions> {
     let big = |key: &str, v: Option<f64>, default: u64| {
         opt_int(env, key, v, 1, MAX_SAFE).map(|v| v.unwrap_or(default))
     };
-    let l = o.limits.unwrap_or(RenderLimits {
-        elements: None,
-        css_steps: None,
-        text_elements: None,
-        text_chars: None,
-        text_chars_per_element: None,
-        paint_pixels: None,
-    });
+    let l = o.limits.unwrap_or_default();
     let dl = KernelLimits::default();
     let scale = match o.scale {
         Some(s) if !(s > 0.0 && s <= 1000.0) => {
@@ -124,7 +118,7 @@ fn options(env: &Env, o: RenderOptions) -> Result<k::RenderOptions> {
 /// `info` of a render.
 #[napi(object, object_from_js = false)]
 pub struct RenderInfo {
-    pub format: String,
+    pub format: RenderFormat,
     pub width: u32,
     pub height: u32,
     pub pages: u32,
@@ -149,12 +143,7 @@ pub fn render<'env>(
     token: u32,
 ) -> Result<PromiseRaw<'env, Either<Bytes, RenderResult>>> {
     let want_info = options.info.unwrap_or(false);
-    let format = options.format.as_ref().map_or("png", |f| match f {
-        RenderFormat::Png => "png",
-        RenderFormat::Jpeg => "jpeg",
-        RenderFormat::Webp => "webp",
-        RenderFormat::Pdf => "pdf",
-    });
+    let format = options.format.unwrap_or(RenderFormat::Png);
     let opts = self::options(env, options)?;
     submit(env, &pool.0, &svgs, token, move |inputs, cp| {
         let out = render_kernel(&inputs.all(), &opts, cp)?;
@@ -162,7 +151,7 @@ pub fn render<'env>(
             return Ok(Either::A(Bytes(out.data)));
         }
         let info = RenderInfo {
-            format: format.into(),
+            format,
             width: out.width,
             height: out.height,
             pages: out.pages,

@@ -5,6 +5,12 @@
 
 use super::*;
 
+use napi::bindgen_prelude::{External, FromNapiRef, FromNapiValue, TypeName};
+use napi::ValueType;
+
+use crate::pool::default_pool;
+use crate::tasks::ErrorCode;
+
 impl From<NapiFailure> for napi::Error {
     fn from(e: NapiFailure) -> Self {
         napi::Error::new(
@@ -29,6 +35,64 @@ pub fn corepool_error(env: &Env, code: &str, message: &str) -> napi::Error {
         match env_local(env).and_then(|l| l.error_to_js(env.raw(), code, message)) {
             Ok(v) => napi::Error::from(napi::Unknown::from_raw_unchecked(env.raw(), v)),
             Err(_) => napi::Error::new(napi::Status::GenericFailure, message.to_owned()),
+        }
+    }
+}
+
+/// An error to throw or reject with: a `TypeError` for
+/// `ERR_INVALID_ARG_TYPE`, a `RangeError` for `ERR_INVALID_ARG_VALUE`
+/// (Node's convention), a `CorepoolError` for every other code.
+pub fn error(env: &Env, code: ErrorCode, message: impl Into<String>) -> napi::Error {
+    let message = message.into();
+    let e = napi::Error::new(code.as_str(), message.clone());
+    let v = match code {
+        ErrorCode::InvalidArgType => napi::JsTypeError::from(e).into_unknown(*env),
+        ErrorCode::InvalidArgValue => napi::JsRangeError::from(e).into_unknown(*env),
+        _ => return corepool_error(env, code.as_str(), &message),
+    };
+    napi::Error::from(v)
+}
+
+/// The pool argument: a handle from `createPool`, or `null`/`undefined` for
+/// the default pool.
+pub struct PoolArg(pub Arc<Pool>);
+
+impl TypeName for PoolArg {
+    fn type_name() -> &'static str {
+        "ExternalObject<Pool> | null | undefined"
+    }
+    fn value_type() -> ValueType {
+        ValueType::External
+    }
+}
+
+impl FromNapiValue for PoolArg {
+    // SAFETY: napi-rs's contract for this trait: called on the JS thread of
+    // `env` with `v`, a value of the current call; nothing else is assumed.
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Self> {
+        let e = Env::from_raw(env);
+        // SAFETY: napi-rs calls this on the JS thread with a value of the call.
+        let t = unsafe { Unknown::from_raw_unchecked(env, v) }.get_type()?;
+        if matches!(t, ValueType::Undefined | ValueType::Null) {
+            return default_pool()
+                .map(|p| PoolArg(Arc::clone(p)))
+                .map_err(|m| error(&e, ErrorCode::Internal, m));
+        }
+        let bad = || {
+            error(
+                &e,
+                ErrorCode::InvalidArgType,
+                "The \"pool\" argument must be a pool handle from createPool(), null or undefined",
+            )
+        };
+        if t != ValueType::External {
+            return Err(bad());
+        }
+        // SAFETY: as above; napi-rs checks that the external is one of its
+        // `External<Arc<Pool>>` before dereferencing it.
+        match unsafe { External::<Arc<Pool>>::from_napi_ref(env, v) } {
+            Ok(ext) => Ok(PoolArg(Arc::clone(ext))),
+            Err(_) => Err(bad()),
         }
     }
 }
