@@ -353,10 +353,20 @@ pub fn resize(
     } else {
         (plan.resize_w, plan.resize_h)
     };
-    let raster = resample::resize(raster, rw, rh, opts.kernel)?;
-    cp.check()?;
-    let raster = orient::apply_orientation(raster, orientation);
-    let mut raster = orient::crop_or_embed(raster, &plan, opts)?;
+    let mut raster = match orient::stored_crop(&plan, orientation, opts) {
+        // `cover`: resample only what the crop keeps (when that saves work).
+        Some(win) => {
+            let raster = resample::resize_window(raster, rw, rh, win, opts.kernel)?;
+            cp.check()?;
+            orient::apply_orientation(raster, orientation)
+        }
+        None => {
+            let raster = resample::resize(raster, rw, rh, opts.kernel)?;
+            cp.check()?;
+            let raster = orient::apply_orientation(raster, orientation);
+            orient::crop_or_embed(raster, &plan, opts)?
+        }
+    };
     // Colour: convert to sRGB (default) or keep the profile. A CMYK
     // profile was already applied by the decoder and is never embedded.
     let cmyk = meta.format == Format::Jpeg && meta.channels == 4;

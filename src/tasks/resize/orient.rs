@@ -1,7 +1,7 @@
 //! Pixel geometry on the (already resized, hence small) raster: EXIF
 //! orientation 1–8, `cover` crop and `contain` embed.
 
-use super::resample::{Canvas, Plan};
+use super::resample::{crop_raster, Canvas, Plan, Window};
 use super::{Pixels, Position, Raster, ResizeOptions};
 use crate::tasks::TaskError;
 
@@ -54,15 +54,6 @@ pub(crate) fn apply_orientation(r: Raster, o: u8) -> Raster {
         channels: r.channels,
         px,
     }
-}
-
-fn crop<T: Copy>(d: &[T], w: usize, c: usize, l: usize, t: usize, ow: usize, oh: usize) -> Vec<T> {
-    let mut out = Vec::with_capacity(ow * oh * c);
-    for y in t..t + oh {
-        let s = (y * w + l) * c;
-        out.extend_from_slice(&d[s..s + ow * c]);
-    }
-    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -141,6 +132,35 @@ pub(crate) fn gray_to_rgb(r: Raster) -> Raster {
     }
 }
 
+/// The plan's `cover` crop mapped from oriented space onto the stored
+/// resized image (`rw`×`rh`, before [`apply_orientation`]), so the resize
+/// can keep only it (see [`super::resample::resize_window`]). `None` when
+/// there is no crop, or when its place depends on the whole resized image
+/// (`entropy`).
+pub(crate) fn stored_crop(plan: &Plan, orientation: u8, o: &ResizeOptions) -> Option<Window> {
+    let Canvas::Crop { left, top } = plan.canvas else {
+        return None;
+    };
+    if o.position == Position::Entropy {
+        return None;
+    }
+    let (rw, rh) = if orientation >= 5 {
+        (plan.resize_h, plan.resize_w)
+    } else {
+        (plan.resize_w, plan.resize_h)
+    };
+    let (x0, y0) = (left as usize, top as usize);
+    let (x1, y1) = (x0 + plan.out_w as usize - 1, y0 + plan.out_h as usize - 1);
+    let (ax, ay) = source_of(orientation, x0, y0, rw as usize, rh as usize);
+    let (bx, by) = source_of(orientation, x1, y1, rw as usize, rh as usize);
+    Some(Window {
+        left: ax.min(bx) as u32,
+        top: ay.min(by) as u32,
+        width: (ax.abs_diff(bx) + 1) as u32,
+        height: (ay.abs_diff(by) + 1) as u32,
+    })
+}
+
 /// Applies the plan's `cover` crop or `contain` embed (oriented space).
 pub(crate) fn crop_or_embed(
     r: Raster,
@@ -156,18 +176,13 @@ pub(crate) fn crop_or_embed(
             } else {
                 (left, top)
             };
-            let (w, c) = (r.width as usize, r.channels as usize);
-            let (l, t) = (left as usize, top as usize);
-            let px = match &r.px {
-                Pixels::U8(d) => Pixels::U8(crop(d, w, c, l, t, ow, oh)),
-                Pixels::U16(d) => Pixels::U16(crop(d, w, c, l, t, ow, oh)),
-            };
-            Ok(Raster {
+            let win = Window {
+                left,
+                top,
                 width: plan.out_w,
                 height: plan.out_h,
-                channels: r.channels,
-                px,
-            })
+            };
+            Ok(crop_raster(&r, win))
         }
         Canvas::Embed { left, top } => {
             let [br, bgg, bb, ba] = o.background;

@@ -5,6 +5,7 @@
 //! tests live in `errors.rs`.
 
 mod errors;
+mod window;
 
 use super::*;
 use crate::tasks::Checkpoint;
