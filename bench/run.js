@@ -4,7 +4,9 @@
 // the command and every table, including where corepool loses.
 // Usage: node bench/run.js [overhead hash ...]   Env: RUNS, DUR_MS (passed on)
 // Naming benchmarks re-runs only those: their sections of BENCHMARKS.md are
-// replaced and the others kept. Then bench/chart.js draws the headline chart
+// replaced and the others kept. A re-run section keeps its hand-written
+// `### ` subsections (analyses, A/B runs), after the new tables; the
+// benchmark scripts print no `### ` lines. Then bench/chart.js draws the headline chart
 // (docs/benchmarks.png) from the newest results with corepool's render().
 const fs = require('node:fs');
 const path = require('node:path');
@@ -48,7 +50,8 @@ for (const name of chosen) {
     .filter((l) => !l.startsWith('raw results:'))
     .join('\n')
     .trim();
-  fresh[name] = `## ${name}\n\nCommand: \`node bench/${name}.js\` (run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)\n\n${body}\n`;
+  const handWritten = (previous[name] || '').split(/^(?=### )/m).slice(1).join('').trimEnd();
+  fresh[name] = `## ${name}\n\nCommand: \`node bench/${name}.js\` (run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)\n\n${body}\n${handWritten ? `\n${handWritten}\n` : ''}`;
   console.log(body);
 }
 
