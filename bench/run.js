@@ -6,8 +6,9 @@
 // Naming benchmarks re-runs only those: their sections of BENCHMARKS.md are
 // replaced and the others kept. A re-run section keeps its hand-written
 // `### ` subsections (analyses, A/B runs), after the new tables; the
-// benchmark scripts print no `### ` lines. Then bench/chart.js draws the headline chart
-// (docs/benchmarks.png) from the newest results with corepool's render().
+// benchmark scripts print no `### ` lines. Then bench/chart.js draws the
+// headline chart (docs/benchmarks.png) from the newest results with
+// corepool's render().
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
